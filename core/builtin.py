@@ -1,0 +1,56 @@
+"""The core's own features, declared through the same hooks every plugin uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import __version__
+from core.plugins.hookspecs import hookimpl
+from core.plugins.types import MenuItem, PermissionSpec, PluginManifest
+
+manifest = PluginManifest(
+    name="core",
+    version=__version__,
+    title="平台核心",
+    title_en="Platform core",
+    description="身份、权限、存储、审计、工作日历、期限、任务与插件管理",
+)
+
+CORE_PERMISSIONS = [
+    PermissionSpec("core.plugins.manage", "管理插件（安装、启用、停用）", "Manage plugins (install, enable, disable)"),
+    PermissionSpec("core.calendar.manage", "导入工作日历", "Import the working-day calendar"),
+]
+
+
+@hookimpl
+def register_permissions() -> list[PermissionSpec]:
+    return list(CORE_PERMISSIONS)
+
+
+@hookimpl
+def register_default_grants() -> dict[str, list[str]]:
+    return {"sysadmin": ["core.plugins.manage", "core.calendar.manage"]}
+
+
+@hookimpl
+def register_routes() -> list[Any]:
+    from core.health import health  # noqa: PLC0415 - import controllers only when an app is built
+    from core.plugins.controller import MenuController, PluginController  # noqa: PLC0415
+
+    return [health, PluginController, MenuController]
+
+
+@hookimpl
+def register_menu() -> list[MenuItem]:
+    return [
+        MenuItem(key="core.home", title="core.menu.home", path="/", icon="House", order=0),
+        MenuItem(
+            key="core.admin", title="core.menu.admin", icon="Setting", order=900,
+            children=(
+                MenuItem(key="core.admin.plugins", title="core.menu.plugins", path="/admin/plugins",
+                         permission="core.plugins.manage"),
+                MenuItem(key="core.admin.calendar", title="core.menu.calendar", path="/admin/calendar",
+                         permission="core.calendar.manage"),
+            ),
+        ),
+    ]

@@ -1,0 +1,68 @@
+"""Apply and inspect migrations: one Alembic env, a version directory per plugin branch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from core.db.base import Base
+from core.db.engine import Database
+from core.plugins.manager import PluginManager
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def import_models(manager: PluginManager) -> None:
+    """Import every model module so ``Base.metadata`` holds all tables (core and plugins)."""
+    import core.models  # noqa: F401, PLC0415 - registers the core's tables
+
+    for plugin, models in manager.collect("register_models").items():
+        for model in models:
+            table = getattr(model, "__tablename__", "")
+            if plugin != "core" and not table.startswith(plugin + "_"):
+                raise ValueError(f"plugin {plugin!r}: table {table!r} must be prefixed {plugin}_")
+
+
+def alembic_config(manager: PluginManager) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    locations = [str(MIGRATIONS_DIR / "versions")]
+    for plugin, path in manager.collect("register_migrations").items():
+        if plugin != "core":
+            locations.append(str(Path(path)))
+    cfg.set_main_option("version_locations", " ".join(locations))
+    cfg.set_main_option("path_separator", "space")
+    return cfg
+
+
+def _with_connection(cfg: Config, connection: Connection, fn: Any, *args: Any) -> None:
+    cfg.attributes["connection"] = connection
+    fn(cfg, *args)
+
+
+async def upgrade(db: Database, manager: PluginManager, target: str = "heads") -> None:
+    """Apply every branch head (core and each plugin) in one transaction."""
+    import_models(manager)
+    cfg = alembic_config(manager)
+    async with db.engine.begin() as conn:
+        await conn.run_sync(lambda c: _with_connection(cfg, c, command.upgrade, target))
+
+
+async def pending_model_changes(db: Database, manager: PluginManager) -> list[Any]:
+    """What autogenerate would still write: empty when the migrations match the models."""
+    import_models(manager)
+    async with db.engine.connect() as conn:
+        return await conn.run_sync(
+            lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata)
+        )
+
+
+def heads(manager: PluginManager) -> list[str]:
+    return list(ScriptDirectory.from_config(alembic_config(manager)).get_heads())

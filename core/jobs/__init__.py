@@ -1,0 +1,1 @@
+"""Background jobs: Dramatiq actors declared by plugins, and a scheduler that enqueues them."""

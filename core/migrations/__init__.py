@@ -1,0 +1,1 @@
+"""The one Alembic environment; the core and every plugin own a branch (version directory)."""

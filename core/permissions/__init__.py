@@ -1,0 +1,1 @@
+"""Permissions (权限): Casbin RBAC with domains (domain = tenant), roles, grants and 三员分立."""

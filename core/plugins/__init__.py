@@ -1,0 +1,1 @@
+"""The plugin system (pluggy): hook specifications, discovery, manifests and per-tenant state."""

@@ -1,0 +1,1 @@
+"""Who is calling: principals, permission guards and row-level filters."""

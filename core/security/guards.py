@@ -1,0 +1,53 @@
+"""Litestar guards: authentication and permission checks against the per-request permission set."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from core.errors import AppError, Msg, forbidden
+from core.security.principal import Principal, current_principal
+
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+
+NOT_AUTHENTICATED = AppError("not_authenticated", Msg("请先登录", "Authentication required"), status=401)
+
+
+def require_staff(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Only signed-in office staff pass (citizens never reach staff APIs)."""
+    principal = current_principal(connection)
+    if principal is None:
+        raise NOT_AUTHENTICATED
+    if principal.kind not in ("staff", "system"):
+        raise forbidden("staff_only")
+
+
+def require_permission(*codes: str) -> Guard:
+    """A guard passing staff who hold ALL of ``codes`` in the request's tenant."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        require_staff(connection, handler)
+        principal = current_principal(connection)
+        assert principal is not None
+        missing = [c for c in codes if not principal.has(c)]
+        if missing:
+            raise AppError(
+                "permission_denied",
+                Msg("缺少权限：" + "、".join(missing), "Missing permission: " + ", ".join(missing)),
+                status=403,
+                extra={"missing": missing},
+            )
+
+    guard.__name__ = "require_" + "_".join(c.replace(".", "_") for c in codes)
+    guard.required_permissions = codes  # type: ignore[attr-defined]
+    return guard
+
+
+def principal_or_401(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    principal = current_principal(connection)
+    if principal is None:
+        raise NOT_AUTHENTICATED
+    return principal
