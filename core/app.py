@@ -20,7 +20,9 @@ from core.db.engine import Database
 from core.errors import exception_handler
 from core.plugins.gate import plugin_gate
 from core.plugins.manager import CORE_PLUGIN, PluginManager
+from core.permissions.registry import set_default_grants, set_registered_permissions
 from core.runtime import Runtime, set_runtime
+from core.security.middleware import AuthMiddleware, dispose_auth_engine
 from core.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -77,11 +79,12 @@ def create_app(
         app.state.db = db
         app.state.runtime = runtime
         set_runtime(runtime)
-        for hook in _startup_hooks:
-            await hook(app)
+        set_registered_permissions(runtime.permissions)
+        set_default_grants(runtime.default_grants)
 
     async def shutdown(app: Litestar) -> None:
         if runtime.db is not None:
+            await dispose_auth_engine(runtime.db)
             await runtime.db.dispose()
 
     handlers: list[Any] = build_routers(runtime)
@@ -95,12 +98,8 @@ def create_app(
         on_startup=[startup],
         on_shutdown=[shutdown],
         openapi_config=_openapi(settings),
-        middleware=list(_middleware),
+        middleware=[AuthMiddleware()],
         cors_config=CORSConfig(allow_origins=[]) if settings.env == "production" else None,
         debug=False,
     )
 
-
-# Filled by the wiring in core.wiring so that this module stays free of feature imports.
-_startup_hooks: list[Any] = []
-_middleware: list[Any] = []

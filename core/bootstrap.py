@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from core.calendar.service import seed_from_chinesecalendar
 from core.db import migrate
+from core.identity.bootstrap import seed_identity
 from core.db.engine import Database
 from core.plugins.manager import PluginManager
 from core.plugins.service import PluginService
@@ -20,8 +22,10 @@ async def prepare(settings: Settings, manager: PluginManager, db: Database, *, w
     """Idempotent: safe at every start and in the Helm pre-upgrade hook."""
     await migrate.upgrade(db, manager)
     async with db.transaction() as session:
-        for fn in _seeders:
-            await fn(session)
+        await seed_identity(session)
+        years = await seed_from_chinesecalendar(session)
+        if years:
+            logger.info("working-day calendar seeded for %s", ", ".join(map(str, years)))
         upgraded = await PluginService(manager).upgrade_all(session)
         for tenant_id, plugin, old, new in upgraded:
             logger.info("plugin %s upgraded %s -> %s for tenant %s", plugin, old, new, tenant_id)
@@ -33,5 +37,3 @@ def runtime_for(settings: Settings) -> Runtime:
     manager = PluginManager.load(settings.plugins)
     return Runtime.build(settings, manager, Database(settings))
 
-
-_seeders: list = []  # type: ignore[type-arg]

@@ -16,7 +16,7 @@ manifest = PluginManifest(
     description="身份、权限、存储、审计、工作日历、期限、任务与插件管理",
 )
 
-CORE_PERMISSIONS = [
+FEATURE_PERMISSIONS = [
     PermissionSpec("core.plugins.manage", "管理插件（安装、启用、停用）", "Manage plugins (install, enable, disable)"),
     PermissionSpec("core.calendar.manage", "导入工作日历", "Import the working-day calendar"),
 ]
@@ -24,20 +24,51 @@ CORE_PERMISSIONS = [
 
 @hookimpl
 def register_permissions() -> list[PermissionSpec]:
-    return list(CORE_PERMISSIONS)
+    from core.permissions.core_permissions import CORE_PERMISSIONS  # noqa: PLC0415
+
+    seen: set[str] = set()
+    out = []
+    for spec in [*FEATURE_PERMISSIONS, *CORE_PERMISSIONS]:
+        if spec.code not in seen:
+            seen.add(spec.code)
+            out.append(spec)
+    return out
 
 
 @hookimpl
 def register_default_grants() -> dict[str, list[str]]:
-    return {"sysadmin": ["core.plugins.manage", "core.calendar.manage"]}
+    from core.permissions.core_permissions import CORE_DEFAULT_GRANTS  # noqa: PLC0415
+
+    grants: dict[str, list[str]] = {role: list(codes) for role, codes in CORE_DEFAULT_GRANTS.items()}
+    for code in ("core.plugins.manage", "core.calendar.manage"):
+        if code not in grants.setdefault("sysadmin", []):
+            grants["sysadmin"].append(code)
+    return grants
+
+
+@hookimpl
+def register_models() -> list[type[Any]]:
+    from core import models  # noqa: PLC0415
+
+    return list(models.ALL)
 
 
 @hookimpl
 def register_routes() -> list[Any]:
     from core.health import health  # noqa: PLC0415 - import controllers only when an app is built
+    from core.calendar.controller import CalendarController  # noqa: PLC0415
     from core.plugins.controller import MenuController, PluginController  # noqa: PLC0415
 
-    return [health, PluginController, MenuController]
+    from core.identity.routes import route_handlers  # noqa: PLC0415
+
+    return [health, PluginController, MenuController, CalendarController, *route_handlers()]
+
+
+@hookimpl
+def register_cli() -> list[Any]:
+    from core.calendar.cli import calendar  # noqa: PLC0415
+
+    return [calendar]
 
 
 @hookimpl

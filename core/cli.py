@@ -158,6 +158,19 @@ def db_check() -> None:
     click.echo("migrations match the models")
 
 
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--branch", default="core", show_default=True, help="core or a plugin name.")
+def db_revision(message: str, branch: str) -> None:
+    """Autogenerate a migration on a branch against the current database (developers)."""
+    from core.bootstrap import runtime_for  # noqa: PLC0415
+    from core.db.migrate import revision  # noqa: PLC0415
+
+    rt = runtime_for(_settings())
+    assert rt.db is not None
+    _run(revision(rt.db, rt.manager, message, branch))
+
+
 from core.plugins.cli import plugins  # noqa: E402
 
 main.add_command(plugins)

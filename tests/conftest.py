@@ -39,7 +39,7 @@ def _install_sample_entry_point(base: Path) -> None:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data = Path(os.environ.get("FUBAN_TEST_DATA_DIR") or tmp_path_factory.mktemp("stack"))
-    st = Stack(data)
+    st = Stack(data, base_port=None)
     st.start()
     try:
         yield st
@@ -57,19 +57,38 @@ def settings(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Settings
 
 
 @pytest.fixture(scope="session")
-async def app_client(settings: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    from core.app import create_app  # noqa: PLC0415
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    """The tests' own engine, migrated through the real path (``prepare`` = ``fuban db upgrade``).
+
+    The app runs on the test client's loop; fixtures use this engine on pytest's loop.
+    """
     from core.bootstrap import prepare  # noqa: PLC0415
+    from core.plugins.manager import PluginManager  # noqa: PLC0415
+
+    database = Database(settings)
+    await prepare(settings, PluginManager.load(settings.plugins), database)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(scope="session")
+async def app_client(settings: Settings, db: Database) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    from core.app import create_app  # noqa: PLC0415
 
     app = create_app(settings)
-    async with AsyncTestClient(app=app, base_url="http://test") as client:
-        await prepare(settings, app.state.runtime.manager, app.state.db)
+    async with AsyncTestClient(app=app, base_url="http://test.local") as client:
         yield client
 
 
 @pytest.fixture(scope="session")
 def app(app_client: AsyncTestClient[Litestar]) -> Litestar:
     return app_client.app
+
+
+@pytest.fixture(scope="session")
+def runtime(app: Litestar) -> Any:
+    """The app's runtime (plugins and what their hooks returned), for tests calling services directly."""
+    return app.state.runtime
 
 
 @pytest.fixture
@@ -79,17 +98,11 @@ def client(app_client: AsyncTestClient[Litestar]) -> AsyncTestClient[Litestar]:
     return app_client
 
 
-@pytest.fixture(scope="session")
-def db(app: Litestar) -> Database:
-    database: Database = app.state.db
-    return database
-
-
 async def _new_tenant(db: Database, label: str) -> Tenant:
+    from core.identity.bootstrap import ensure_tenant  # noqa: PLC0415
+
     async with db.transaction() as session:
-        tenant = Tenant(code=f"{label}-{secrets.token_hex(4)}", name=f"测试{label}县人民政府办公室")
-        session.add(tenant)
-    return tenant
+        return await ensure_tenant(session, code=f"{label}-{secrets.token_hex(4)}", name=f"测试{label}县人民政府办公室")
 
 
 @pytest.fixture

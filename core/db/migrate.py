@@ -42,9 +42,9 @@ def alembic_config(manager: PluginManager) -> Config:
     return cfg
 
 
-def _with_connection(cfg: Config, connection: Connection, fn: Any, *args: Any) -> None:
+def _with_connection(cfg: Config, connection: Connection, fn: Any, *args: Any, **kwargs: Any) -> None:
     cfg.attributes["connection"] = connection
-    fn(cfg, *args)
+    fn(cfg, *args, **kwargs)
 
 
 async def upgrade(db: Database, manager: PluginManager, target: str = "heads") -> None:
@@ -62,6 +62,22 @@ async def pending_model_changes(db: Database, manager: PluginManager) -> list[An
         return await conn.run_sync(
             lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata)
         )
+
+
+async def revision(db: Database, manager: PluginManager, message: str, branch: str) -> None:
+    """Autogenerate a revision on ``branch`` (core or a plugin) against the current database."""
+    import_models(manager)
+    cfg = alembic_config(manager)
+    script = ScriptDirectory.from_config(cfg)
+    branch_heads = [h for h in script.get_heads() if branch in (script.get_revision(h).branch_labels or ())]
+    kwargs: dict[str, Any] = {"message": message, "autogenerate": True}
+    if branch_heads:
+        kwargs["head"] = f"{branch}@head"
+    else:
+        kwargs.update(head="base", branch_label=branch, version_path=str(MIGRATIONS_DIR / "versions"),
+                      rev_id=f"{branch}_0001")
+    async with db.engine.connect() as conn:
+        await conn.run_sync(lambda c: _with_connection(cfg, c, command.revision, **kwargs))
 
 
 def heads(manager: PluginManager) -> list[str]:

@@ -39,6 +39,10 @@ def set_audit_recorder(recorder: AuditRecorder | None) -> None:
     _recorder = recorder
 
 
+def get_audit_recorder() -> AuditRecorder | None:
+    return _recorder
+
+
 async def record(
     session: AsyncSession,
     principal: Principal | None,

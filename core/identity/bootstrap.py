@@ -19,6 +19,7 @@ from core.identity.sessions import create_session
 from core.org import service as org
 from core.org.models import Post, User
 from core.permissions import service as perms
+from core.permissions.core_permissions import PLATFORM_TENANT_CODE
 from core.permissions.models import Role
 from core.tenancy.models import Tenant
 
@@ -73,7 +74,10 @@ async def create_staff(
     user = await session.scalar(select(User).where(User.username == org.normalise_username(username)))
     if user is None:
         user = await org.create_user(
-            session, username=username, display_name=display_name, password_hash=password_hash,
+            session,
+            username=username,
+            display_name=display_name,
+            password_hash=password_hash,
             clearance=clearance,
         )
     held = await session.scalar(
@@ -108,14 +112,28 @@ async def issue_session(
 
 
 async def create_citizen(
-    session: AsyncSession, *, password: str, phone: str | None = None, email: str | None = None,
+    session: AsyncSession,
+    *,
+    password: str,
+    phone: str | None = None,
+    email: str | None = None,
     display_name: str = "",
 ) -> Citizen:
     """A citizen portal account (no policy checks: tests and demo data)."""
     citizen = Citizen(
-        phone=phone, email=email and email.lower(), display_name=display_name,
+        phone=phone,
+        email=email and email.lower(),
+        display_name=display_name,
         password_hash=await hash_password_async(password),
     )
     session.add(citizen)
     await session.flush()
     return citizen
+
+
+async def seed_identity(session: AsyncSession) -> None:
+    """Start-up seeder (idempotent): the platform tenant, and built-in roles plus core's default grants
+    in every tenant (tenants created outside the API included)."""
+    await ensure_tenant(session, code=PLATFORM_TENANT_CODE, name="平台管理")
+    for tenant_id in (await session.scalars(select(Tenant.id))).all():
+        await perms.ensure_tenant_setup(session, tenant_id)

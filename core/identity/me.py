@@ -17,8 +17,12 @@ from core.tenancy.models import Tenant
 
 def _delegation(d: Delegation) -> DelegationBrief:
     return DelegationBrief(
-        id=d.id, principal_user_id=d.principal_user_id, stand_in_user_id=d.stand_in_user_id,
-        starts_at=d.starts_at, ends_at=d.ends_at, reason=d.reason,
+        id=d.id,
+        principal_user_id=d.principal_user_id,
+        stand_in_user_id=d.stand_in_user_id,
+        starts_at=d.starts_at,
+        ends_at=d.ends_at,
+        reason=d.reason,
     )
 
 
@@ -48,8 +52,14 @@ async def build_me(session: AsyncSession, principal: Principal) -> MeOut:
         tenant=TenantRef(id=tenant.id, code=tenant.code, name=tenant.name),
         tenants=[TenantRef(id=t.id, code=t.code, name=t.name) for t in await tenants_of(session, user.id)],
         posts=[
-            PostOut(id=p.id, tenant_id=p.tenant_id, unit_id=p.unit_id, unit_name=name, title=p.title,
-                    is_leader=p.is_leader)
+            PostOut(
+                id=p.id,
+                tenant_id=p.tenant_id,
+                unit_id=p.unit_id,
+                unit_name=name,
+                title=p.title,
+                is_leader=p.is_leader,
+            )
             for p, name in posts
         ],
         roles=await user_role_codes(session, user.id, tenant.id),

@@ -33,7 +33,9 @@ class AuthSession(UUIDPk, Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
-    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("core_users.id", ondelete="CASCADE"), default=None)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("core_users.id", ondelete="CASCADE"), default=None
+    )
     citizen_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("core_citizens.id", ondelete="CASCADE"), default=None
     )

@@ -62,18 +62,42 @@ def password_problems(password: str, *, username: str = "") -> list[FieldError]:
     """Why ``password`` breaks the policy (empty list: it is acceptable)."""
     problems: list[FieldError] = []
     if len(password) < PASSWORD_MIN_LENGTH:
-        problems.append(FieldError("password", "too_short", Msg(
-            f"口令长度至少 {PASSWORD_MIN_LENGTH} 位", f"At least {PASSWORD_MIN_LENGTH} characters")))
+        problems.append(
+            FieldError(
+                "password",
+                "too_short",
+                Msg(f"口令长度至少 {PASSWORD_MIN_LENGTH} 位", f"At least {PASSWORD_MIN_LENGTH} characters"),
+            )
+        )
     if len(password) > PASSWORD_MAX_LENGTH:
-        problems.append(FieldError("password", "too_long", Msg(
-            f"口令长度不能超过 {PASSWORD_MAX_LENGTH} 位", f"At most {PASSWORD_MAX_LENGTH} characters")))
+        problems.append(
+            FieldError(
+                "password",
+                "too_long",
+                Msg(
+                    f"口令长度不能超过 {PASSWORD_MAX_LENGTH} 位", f"At most {PASSWORD_MAX_LENGTH} characters"
+                ),
+            )
+        )
     if _classes(password) < PASSWORD_MIN_CLASSES:
-        problems.append(FieldError("password", "too_simple", Msg(
-            "口令须包含大写字母、小写字母、数字、特殊字符中的至少三类",
-            "Use at least three of: upper case, lower case, digits, other characters")))
+        problems.append(
+            FieldError(
+                "password",
+                "too_simple",
+                Msg(
+                    "口令须包含大写字母、小写字母、数字、特殊字符中的至少三类",
+                    "Use at least three of: upper case, lower case, digits, other characters",
+                ),
+            )
+        )
     if username and password.strip().lower() == username.strip().lower():
-        problems.append(FieldError("password", "equals_username", Msg(
-            "口令不能与用户名相同", "The password must differ from the username")))
+        problems.append(
+            FieldError(
+                "password",
+                "equals_username",
+                Msg("口令不能与用户名相同", "The password must differ from the username"),
+            )
+        )
     return problems
 
 

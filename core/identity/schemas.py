@@ -15,7 +15,9 @@ class _In(BaseModel):
 class LoginIn(_In):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=128)
-    tenant: str | None = Field(None, max_length=40, description="Tenant code; default: the first post's tenant.")
+    tenant: str | None = Field(
+        None, max_length=40, description="Tenant code; default: the first post's tenant."
+    )
 
 
 class TenantRef(BaseModel):

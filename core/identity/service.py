@@ -28,7 +28,10 @@ INVALID_CREDENTIALS = AppError(
 def account_locked(until: datetime) -> AppError:
     return AppError(
         "account_locked",
-        Msg("登录失败次数过多，账号已临时锁定，请稍后再试", "Too many failed sign-ins; the account is locked for now"),
+        Msg(
+            "登录失败次数过多，账号已临时锁定，请稍后再试",
+            "Too many failed sign-ins; the account is locked for now",
+        ),
         status=423,
         extra={"locked_until": until.isoformat()},
     )
@@ -37,7 +40,9 @@ def account_locked(until: datetime) -> AppError:
 class LoginFailed(Exception):
     """A failed login; the caller records the failure in its OWN transaction, then answers ``error``."""
 
-    def __init__(self, error: AppError, *, user_id: uuid.UUID | None = None, citizen_id: uuid.UUID | None = None):
+    def __init__(
+        self, error: AppError, *, user_id: uuid.UUID | None = None, citizen_id: uuid.UUID | None = None
+    ):
         super().__init__(error.code)
         self.error = error
         self.user_id = user_id
@@ -86,7 +91,9 @@ async def authenticate_staff(session: AsyncSession, username: str, password: str
     if not ok:
         raise LoginFailed(INVALID_CREDENTIALS, user_id=user.id)
     if not user.active:
-        raise LoginFailed(AppError("account_disabled", Msg("账号已停用", "The account is disabled"), status=403))
+        raise LoginFailed(
+            AppError("account_disabled", Msg("账号已停用", "The account is disabled"), status=403)
+        )
     user.failed_logins = 0
     user.locked_until = None
     if user.password_hash and needs_rehash(user.password_hash):
@@ -94,7 +101,9 @@ async def authenticate_staff(session: AsyncSession, username: str, password: str
     return user
 
 
-NO_POST = AppError("no_post_in_tenant", Msg("您在该单位没有岗位", "You hold no post in that tenant"), status=403)
+NO_POST = AppError(
+    "no_post_in_tenant", Msg("您在该单位没有岗位", "You hold no post in that tenant"), status=403
+)
 
 
 async def login_tenant(session: AsyncSession, user_id: uuid.UUID, tenant_code: str | None) -> Tenant:
@@ -134,13 +143,17 @@ async def authenticate_citizen(session: AsyncSession, login: str, password: str)
     if not await verify_password_async(citizen.password_hash, password):
         raise LoginFailed(INVALID_CREDENTIALS, citizen_id=citizen.id)
     if not citizen.active:
-        raise LoginFailed(AppError("account_disabled", Msg("账号已停用", "The account is disabled"), status=403))
+        raise LoginFailed(
+            AppError("account_disabled", Msg("账号已停用", "The account is disabled"), status=403)
+        )
     citizen.failed_logins = 0
     citizen.locked_until = None
     return citizen
 
 
-async def set_password(session: AsyncSession, user: User, password: str, *, must_change: bool = False) -> None:
+async def set_password(
+    session: AsyncSession, user: User, password: str, *, must_change: bool = False
+) -> None:
     """Store a new password (already checked against the policy) and clear any lock."""
     user.password_hash = await hash_password_async(password)
     user.password_changed_at = utcnow()

@@ -26,16 +26,27 @@ def active_clause(now: datetime) -> ColumnElement[bool]:
 
 async def _holds_post(session: AsyncSession, user_id: uuid.UUID, tenant_id: uuid.UUID) -> bool:
     return (
-        await session.scalar(select(Post.id).where(Post.user_id == user_id, Post.tenant_id == tenant_id).limit(1))
+        await session.scalar(
+            select(Post.id).where(Post.user_id == user_id, Post.tenant_id == tenant_id).limit(1)
+        )
     ) is not None
 
 
 async def create_delegation(
-    session: AsyncSession, tenant_id: uuid.UUID, *, principal_user_id: uuid.UUID, stand_in_user_id: uuid.UUID,
-    starts_at: datetime, ends_at: datetime, reason: str = "", created_by: uuid.UUID | None = None,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    *,
+    principal_user_id: uuid.UUID,
+    stand_in_user_id: uuid.UUID,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str = "",
+    created_by: uuid.UUID | None = None,
 ) -> Delegation:
     if principal_user_id == stand_in_user_id:
-        raise invalid("stand_in_user_id", "self_delegation", "不能委托给自己", "You cannot delegate to yourself")
+        raise invalid(
+            "stand_in_user_id", "self_delegation", "不能委托给自己", "You cannot delegate to yourself"
+        )
     if ends_at <= starts_at:
         raise invalid("ends_at", "before_start", "结束时间须晚于开始时间", "The end must be after the start")
     if ends_at <= utcnow():
@@ -46,8 +57,13 @@ async def create_delegation(
         if not await _holds_post(session, uid, tenant_id):
             raise invalid(field, "unknown_user", "本单位没有该人员", "No such person in this tenant")
     delegation = Delegation(
-        tenant_id=tenant_id, principal_user_id=principal_user_id, stand_in_user_id=stand_in_user_id,
-        starts_at=starts_at, ends_at=ends_at, reason=reason, created_by=created_by,
+        tenant_id=tenant_id,
+        principal_user_id=principal_user_id,
+        stand_in_user_id=stand_in_user_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
+        created_by=created_by,
     )
     session.add(delegation)
     await session.flush()

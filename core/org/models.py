@@ -21,7 +21,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, Timestamps, UUIDPk
 
-CLEARANCE_LABELS = {0: ("非密", "unclassified"), 1: ("秘密", "secret"), 2: ("机密", "confidential"), 3: ("绝密", "top secret")}
+CLEARANCE_LABELS = {
+    0: ("非密", "unclassified"),
+    1: ("秘密", "secret"),
+    2: ("机密", "confidential"),
+    3: ("绝密", "top secret"),
+}
 
 
 class User(UUIDPk, Timestamps, Base):
@@ -54,7 +59,9 @@ class Unit(UUIDPk, Timestamps, Base):
     __tablename__ = "core_units"
     __table_args__ = (UniqueConstraint("tenant_id", "code"),)
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_tenants.id", ondelete="CASCADE"), index=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("core_tenants.id", ondelete="CASCADE"), index=True
+    )
     parent_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("core_units.id", ondelete="RESTRICT"), index=True, default=None
     )
@@ -70,7 +77,9 @@ class Post(UUIDPk, Timestamps, Base):
     __table_args__ = (Index("ix_core_posts_user_tenant", "user_id", "tenant_id"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_users.id", ondelete="CASCADE"))
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_tenants.id", ondelete="CASCADE"), index=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("core_tenants.id", ondelete="CASCADE"), index=True
+    )
     unit_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("core_units.id", ondelete="RESTRICT"), index=True, default=None
     )
@@ -84,14 +93,18 @@ class LeaderPortfolio(Base):
 
     __tablename__ = "core_leader_portfolios"
 
-    post_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_posts.id", ondelete="CASCADE"), primary_key=True)
+    post_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("core_posts.id", ondelete="CASCADE"), primary_key=True
+    )
     unit_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("core_units.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
 
 
 class Delegation(UUIDPk, Timestamps, Base):
-    """Delegation (代理): ``principal_user_id`` (e.g. a leader away) names a stand-in for ``[starts_at, ends_at)``.
+    """Delegation (代理): ``principal_user_id`` (say, a leader away) names a stand-in for a period.
+
+    The period is ``[starts_at, ends_at)``.
 
     While active, the stand-in may act for the principal (header ``X-Fuban-On-Behalf-Of``); every such
     request carries both people (``Principal.user_id`` = stand-in, ``Principal.on_behalf_of`` = principal).
@@ -104,11 +117,17 @@ class Delegation(UUIDPk, Timestamps, Base):
         Index("ix_core_delegations_stand_in", "stand_in_user_id", "tenant_id"),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_tenants.id", ondelete="CASCADE"), index=True)
-    principal_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_users.id", ondelete="CASCADE"), index=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("core_tenants.id", ondelete="CASCADE"), index=True
+    )
+    principal_user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("core_users.id", ondelete="CASCADE"), index=True
+    )
     stand_in_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_users.id", ondelete="CASCADE"))
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str] = mapped_column(Text, default="")
-    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("core_users.id", ondelete="SET NULL"), default=None)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("core_users.id", ondelete="SET NULL"), default=None
+    )
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

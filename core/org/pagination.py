@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 200
-PageNo = Annotated[int, Parameter(ge=1, le=100_000, description="Page number, from 1.")]
-PageSize = Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE, description="Items per page (1..200).")]
-Search = Annotated[str | None, Parameter(max_length=100, description="Search text.")]
+PageNo = Annotated[int, QueryParameter(ge=1, le=100_000, description="Page number, from 1.")]
+PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Items per page (1..200).")]
+Search = Annotated[str | None, QueryParameter(max_length=100, description="Search text.")]
 
 
 class Page(BaseModel, Generic[T]):

@@ -29,12 +29,18 @@ ADMIN_ROLES = (SYSADMIN, SECADMIN, AUDITADMIN)
 
 CORE_PERMISSIONS: list[PermissionSpec] = [
     PermissionSpec(
-        PLATFORM_MANAGE, "平台管理（租户）", "Manage the platform (tenants)",
+        PLATFORM_MANAGE,
+        "平台管理（租户）",
+        "Manage the platform (tenants)",
         "Only effective in the built-in platform tenant (code 'platform').",
     ),
     PermissionSpec(ORG_READ, "查看组织机构", "View the organisation", "Units, people, posts and portfolios."),
-    PermissionSpec(ORG_MANAGE, "管理组织机构", "Manage the organisation", "Units, posts and portfolios (分管)."),
-    PermissionSpec(USERS_MANAGE, "管理人员账号", "Manage accounts", "Create, edit, remove people; reset passwords."),
+    PermissionSpec(
+        ORG_MANAGE, "管理组织机构", "Manage the organisation", "Units, posts and portfolios (分管)."
+    ),
+    PermissionSpec(
+        USERS_MANAGE, "管理人员账号", "Manage accounts", "Create, edit, remove people; reset passwords."
+    ),
     PermissionSpec(SESSIONS_MANAGE, "管理登录会话", "Manage sessions", "List and revoke sign-in sessions."),
     PermissionSpec(DELEGATIONS_MANAGE, "管理代理", "Manage delegations", "Delegations (代理) for anybody."),
     PermissionSpec(ROLES_MANAGE, "管理角色与授权", "Manage roles and grants", "Roles, grants, role members."),

@@ -10,6 +10,7 @@ that tenant's lines) for the user's implicit permissions and caches the result i
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ from typing import Any
 
 import casbin
 from casbin.model import Model
-from casbin_async_sqlalchemy_adapter import Adapter, Filter
+from casbin_async_sqlalchemy_adapter import Adapter
+from casbin_async_sqlalchemy_adapter.adapter import Filter
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +42,9 @@ e = some(where (p.eft == allow))
 [matchers]
 m = g(r.sub, p.sub, r.dom) && r.dom == p.dom && r.obj == p.obj
 """
+
+# Casbin prints the model and policy at INFO; keep policy dumps out of the logs.
+logging.getLogger("casbin.policy").setLevel(logging.WARNING)
 
 MAX_CACHED_TENANTS = 512
 MAX_CACHED_PERMISSION_SETS = 50_000

@@ -16,7 +16,9 @@ class Role(UUIDPk, Timestamps, Base):
     __tablename__ = "core_roles"
     __table_args__ = (UniqueConstraint("tenant_id", "code"),)
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_tenants.id", ondelete="CASCADE"), index=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("core_tenants.id", ondelete="CASCADE"), index=True
+    )
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100), default="")
@@ -60,11 +62,13 @@ class CasbinRule(Base):
 
 
 class PolicyVersion(Base):
-    """Policy version (策略版本): bumped on every policy change of a tenant so every process drops its caches."""
+    """Policy version (策略版本): bumped on every policy change of a tenant, so all processes drop caches."""
 
     __tablename__ = "core_policy_versions"
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_tenants.id", ondelete="CASCADE"), primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("core_tenants.id", ondelete="CASCADE"), primary_key=True
+    )
     version: Mapped[int] = mapped_column(BigInteger, default=1)
 
 
@@ -73,7 +77,9 @@ class SeededGrant(Base):
 
     __tablename__ = "core_seeded_grants"
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_tenants.id", ondelete="CASCADE"), primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("core_tenants.id", ondelete="CASCADE"), primary_key=True
+    )
     plugin: Mapped[str] = mapped_column(String(40), primary_key=True)
     role_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     permission: Mapped[str] = mapped_column(String(200), primary_key=True)

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.permissions import policy
 from core.permissions.core_permissions import CORE_DEFAULT_GRANTS, CORE_PERMISSIONS, DUTY_OWNER
+from core.permissions.enforcer import bump_policy_version
+from core.permissions.models import SeededGrant
 from core.plugins.types import PermissionSpec
 
 CORE = "core"
@@ -33,7 +36,9 @@ _grants: dict[str, dict[str, list[str]]] = {}
 
 def set_registered_permissions(specs_by_plugin: dict[str, list[PermissionSpec]]) -> None:
     """Replace the catalogue; a code must start with ``<plugin>.`` and be declared once."""
-    merged = {CORE: list(CORE_PERMISSIONS), **{k: v for k, v in specs_by_plugin.items() if k != CORE}}
+    # Core's identity/org/permission codes are always there; the core plugin may add more of its own.
+    core_specs = {spec.code: spec for spec in [*CORE_PERMISSIONS, *specs_by_plugin.get(CORE, [])]}
+    merged = {CORE: list(core_specs.values()), **{k: v for k, v in specs_by_plugin.items() if k != CORE}}
     catalogue: dict[str, RegisteredPermission] = {}
     for plugin, specs in merged.items():
         for spec in specs:
@@ -48,13 +53,19 @@ def set_registered_permissions(specs_by_plugin: dict[str, list[PermissionSpec]])
 
 def set_default_grants(grants_by_plugin: dict[str, dict[str, list[str]]]) -> None:
     """Replace the default grants; each plugin may only grant its own, registered permissions."""
-    merged = {CORE: CORE_DEFAULT_GRANTS, **{k: v for k, v in grants_by_plugin.items() if k != CORE}}
+    core_grants: dict[str, list[str]] = {role: list(codes) for role, codes in CORE_DEFAULT_GRANTS.items()}
+    for role, codes in grants_by_plugin.get(CORE, {}).items():
+        core_grants.setdefault(role, [])
+        core_grants[role] += [c for c in codes if c not in core_grants[role]]
+    merged = {CORE: core_grants, **{k: v for k, v in grants_by_plugin.items() if k != CORE}}
     for plugin, grants in merged.items():
         for role_code, codes in grants.items():
             for code in codes:
                 entry = _catalogue.get(code)
                 if entry is None or entry.plugin != plugin:
-                    raise ValueError(f"plugin {plugin!r}: default grant of unknown or foreign permission {code!r}")
+                    raise ValueError(
+                        f"plugin {plugin!r}: default grant of unknown or foreign permission {code!r}"
+                    )
                 owner = DUTY_OWNER.get(code)
                 if owner is not None and owner != role_code:
                     raise ValueError(f"plugin {plugin!r}: {code!r} may only be granted to {owner!r}")
@@ -65,6 +76,19 @@ def set_default_grants(grants_by_plugin: dict[str, dict[str, list[str]]]) -> Non
 def catalogue() -> list[RegisteredPermission]:
     """All registered permissions, ordered by code."""
     return sorted(_catalogue.values(), key=lambda e: e.spec.code)
+
+
+def specs_by_plugin() -> dict[str, list[PermissionSpec]]:
+    """The catalogue in the shape :func:`set_registered_permissions` takes (to save and restore it)."""
+    out: dict[str, list[PermissionSpec]] = {}
+    for entry in _catalogue.values():
+        out.setdefault(entry.plugin, []).append(entry.spec)
+    return out
+
+
+def grants_by_plugin() -> dict[str, dict[str, list[str]]]:
+    """The default grants in the shape :func:`set_default_grants` takes."""
+    return {p: default_grants(p) for p in _grants}
 
 
 def is_registered(code: str) -> bool:
@@ -81,11 +105,6 @@ async def seed_default_grants(session: AsyncSession, tenant_id: uuid.UUID, plugi
     Each (role, permission) is seeded once per tenant: a grant an admin removed later is not re-added
     on re-install or upgrade. Missing roles are created (built-in codes with their built-in names).
     """
-    # Imported here: the service imports this module for the catalogue.
-    from core.permissions import service
-    from core.permissions.enforcer import bump_policy_version
-    from core.permissions.models import SeededGrant
-
     grants = default_grants(plugin)
     if not grants:
         return 0
@@ -96,16 +115,16 @@ async def seed_default_grants(session: AsyncSession, tenant_id: uuid.UUID, plugi
                     SeededGrant.tenant_id == tenant_id, SeededGrant.plugin == plugin
                 )
             )
-        ).tuples()
+        ).all()
     )
     added = 0
     for role_code, codes in grants.items():
         todo = [c for c in codes if (role_code, c) not in done]
         if not todo:
             continue
-        await service.ensure_role(session, tenant_id, role_code)
+        await policy.ensure_role(session, tenant_id, role_code)
         for code in todo:
-            if await service.add_grant(session, tenant_id, role_code, code, bump=False):
+            if await policy.add_grant(session, tenant_id, role_code, code, bump=False):
                 added += 1
             session.add(SeededGrant(tenant_id=tenant_id, plugin=plugin, role_code=role_code, permission=code))
     await session.flush()

@@ -11,42 +11,49 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import AppError, Msg, conflict, invalid
 from core.org.models import Post, User
 from core.permissions import registry
-from core.permissions.core_permissions import (
-    ADMIN_ROLES,
-    BUILTIN_ROLES,
-    DUTY_OWNER,
-    PLATFORM_MANAGE,
-    PLATFORM_TENANT_CODE,
-)
+from core.permissions.core_permissions import ADMIN_ROLES, BUILTIN_ROLES, DUTY_OWNER, PLATFORM_MANAGE
 from core.permissions.enforcer import adapter_for, bump_policy_version
 from core.permissions.models import CasbinRule, Role
-from core.tenancy.models import Tenant
+from core.permissions.policy import (
+    add_grant,
+    admin_roles_held,
+    ensure_role,
+    has_line,
+    is_platform_tenant,
+    remove_grant,
+    role_members,
+    role_permissions,
+    user_role_codes,
+)
+
+__all__ = [
+    "SELF_GRANT",
+    "add_grant",
+    "admin_roles_held",
+    "assign_role",
+    "bump_policy_version",
+    "check_grantable",
+    "delete_role",
+    "ensure_role",
+    "ensure_tenant_setup",
+    "is_platform_tenant",
+    "remove_grant",
+    "remove_user_from_tenant",
+    "role_members",
+    "role_permissions",
+    "set_role_permissions",
+    "unassign_role",
+    "user_role_codes",
+]
 
 SELF_GRANT = AppError(
     "self_grant_forbidden",
-    Msg("不能为自己分配角色或修改自己所属角色的权限", "You cannot change your own roles or the grants of a role you hold"),
+    Msg(
+        "不能为自己分配角色或修改自己所属角色的权限",
+        "You cannot change your own roles or the grants of a role you hold",
+    ),
     status=403,
 )
-
-
-async def ensure_role(
-    session: AsyncSession, tenant_id: uuid.UUID, code: str, *, name: str | None = None, name_en: str = ""
-) -> Role:
-    """The tenant's role ``code``, created if missing (built-in codes get their built-in names)."""
-    role = await session.scalar(select(Role).where(Role.tenant_id == tenant_id, Role.code == code))
-    if role is not None:
-        return role
-    builtin = BUILTIN_ROLES.get(code)
-    role = Role(
-        tenant_id=tenant_id,
-        code=code,
-        name=name or (builtin[0] if builtin else code),
-        name_en=name_en or (builtin[1] if builtin else ""),
-        builtin=builtin is not None,
-    )
-    session.add(role)
-    await session.flush()
-    return role
 
 
 async def ensure_tenant_setup(session: AsyncSession, tenant_id: uuid.UUID) -> None:
@@ -58,92 +65,24 @@ async def ensure_tenant_setup(session: AsyncSession, tenant_id: uuid.UUID) -> No
         await add_grant(session, tenant_id, "sysadmin", PLATFORM_MANAGE)
 
 
-async def is_platform_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> bool:
-    code = await session.scalar(select(Tenant.code).where(Tenant.id == tenant_id))
-    return code == PLATFORM_TENANT_CODE
-
-
-async def _has_line(session: AsyncSession, ptype: str, v0: str, v1: str, v2: str) -> bool:
-    found = await session.scalar(
-        select(CasbinRule.id).where(
-            CasbinRule.ptype == ptype, CasbinRule.v0 == v0, CasbinRule.v1 == v1, CasbinRule.v2 == v2
-        )
-    )
-    return found is not None
-
-
-async def add_grant(
-    session: AsyncSession, tenant_id: uuid.UUID, role_code: str, permission: str, *, bump: bool = True
-) -> bool:
-    """Grant ``permission`` to the role (no checks: callers check); ``False`` when already granted."""
-    dom = str(tenant_id)
-    if await _has_line(session, "p", role_code, dom, permission):
-        return False
-    await adapter_for(session).add_policy("p", "p", [role_code, dom, permission])
-    await session.flush()
-    if bump:
-        await bump_policy_version(session, tenant_id)
-    return True
-
-
-async def remove_grant(
-    session: AsyncSession, tenant_id: uuid.UUID, role_code: str, permission: str, *, bump: bool = True
-) -> bool:
-    removed = bool(await adapter_for(session).remove_policy("p", "p", [role_code, str(tenant_id), permission]))
-    if removed and bump:
-        await bump_policy_version(session, tenant_id)
-    return removed
-
-
-async def role_permissions(session: AsyncSession, tenant_id: uuid.UUID, role_code: str) -> list[str]:
-    rows = await session.scalars(
-        select(CasbinRule.v2)
-        .where(CasbinRule.ptype == "p", CasbinRule.v0 == role_code, CasbinRule.v1 == str(tenant_id))
-        .order_by(CasbinRule.v2)
-    )
-    return [r for r in rows if r is not None]
-
-
-async def role_members(session: AsyncSession, tenant_id: uuid.UUID, role_code: str) -> list[uuid.UUID]:
-    rows = await session.scalars(
-        select(CasbinRule.v0).where(
-            CasbinRule.ptype == "g", CasbinRule.v1 == role_code, CasbinRule.v2 == str(tenant_id)
-        )
-    )
-    return [uuid.UUID(r) for r in rows if r]
-
-
-async def user_role_codes(session: AsyncSession, user_id: uuid.UUID, tenant_id: uuid.UUID) -> list[str]:
-    rows = await session.scalars(
-        select(CasbinRule.v1)
-        .where(CasbinRule.ptype == "g", CasbinRule.v0 == str(user_id), CasbinRule.v2 == str(tenant_id))
-        .order_by(CasbinRule.v1)
-    )
-    return [r for r in rows if r]
-
-
-async def admin_roles_held(session: AsyncSession, user_id: uuid.UUID) -> set[str]:
-    """Which of the three administrator roles the person holds, in any tenant."""
-    rows = await session.scalars(
-        select(CasbinRule.v1).where(
-            CasbinRule.ptype == "g", CasbinRule.v0 == str(user_id), CasbinRule.v1.in_(ADMIN_ROLES)
-        )
-    )
-    return {r for r in rows if r}
-
-
-async def check_grantable(session: AsyncSession, tenant_id: uuid.UUID, role_code: str, codes: Iterable[str]) -> None:
+async def check_grantable(
+    session: AsyncSession, tenant_id: uuid.UUID, role_code: str, codes: Iterable[str]
+) -> None:
     """Refuse unknown codes (422), platform codes outside the platform tenant (422) and duty codes
     outside their own administrator role (409, 三员分立)."""
     platform = None
     for code in codes:
         if not registry.is_registered(code):
-            raise invalid("permissions", "unknown_permission", f"未登记的权限：{code}", f"Unknown permission: {code}")
+            raise invalid(
+                "permissions", "unknown_permission", f"未登记的权限：{code}", f"Unknown permission: {code}"
+            )
         if code == PLATFORM_MANAGE:
             platform = platform if platform is not None else await is_platform_tenant(session, tenant_id)
             if not platform:
                 raise invalid(
-                    "permissions", "platform_only", "平台权限只能在平台租户中授予",
+                    "permissions",
+                    "platform_only",
+                    "平台权限只能在平台租户中授予",
                     "Platform permissions exist only in the platform tenant",
                 )
         owner = DUTY_OWNER.get(code)
@@ -196,9 +135,13 @@ async def assign_role(
     if locked is None:
         raise invalid("user_id", "unknown_user", "人员不存在", "No such person")
     if require_post:
-        post = await session.scalar(select(Post.id).where(Post.user_id == user_id, Post.tenant_id == tenant_id))
+        post = await session.scalar(
+            select(Post.id).where(Post.user_id == user_id, Post.tenant_id == tenant_id)
+        )
         if post is None:
-            raise invalid("user_id", "no_post", "该人员在本单位没有岗位", "The person holds no post in this tenant")
+            raise invalid(
+                "user_id", "no_post", "该人员在本单位没有岗位", "The person holds no post in this tenant"
+            )
     if role_code in ADMIN_ROLES:
         others = await admin_roles_held(session, user_id) - {role_code}
         if others:
@@ -209,7 +152,7 @@ async def assign_role(
                 f"cannot also hold {role_code}",
             )
     dom = str(tenant_id)
-    if await _has_line(session, "g", str(user_id), role_code, dom):
+    if await has_line(session, "g", str(user_id), role_code, dom):
         return False
     await adapter_for(session).add_policy("g", "g", [str(user_id), role_code, dom])
     await session.flush()
@@ -227,7 +170,9 @@ async def unassign_role(
 ) -> bool:
     if actor_id is not None and actor_id == user_id:
         raise SELF_GRANT
-    removed = bool(await adapter_for(session).remove_policy("g", "g", [str(user_id), role_code, str(tenant_id)]))
+    removed = bool(
+        await adapter_for(session).remove_policy("g", "g", [str(user_id), role_code, str(tenant_id)])
+    )
     if removed:
         await bump_policy_version(session, tenant_id)
     return removed

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import AppError, Msg
 from core.plugins.manager import CORE_PLUGIN, PluginManager
 from core.plugins.models import STATE_DISABLED, STATE_ENABLED, PluginState
+from core.permissions.registry import seed_default_grants
 from core.plugins.types import LifecycleContext
 from core.tenancy.models import Tenant
 
@@ -85,6 +86,7 @@ class PluginService:
             session.add(row)
             await session.flush()
             await self.manager.call_lifecycle(name, "on_install", ctx=await self._ctx(session, tenant_id, name))
+            await seed_default_grants(session, tenant_id, name)
             for listener in _install_listeners:
                 await listener(session, tenant_id, name)
         if enable:

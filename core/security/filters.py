@@ -38,7 +38,7 @@ def tenant_filter(column: Any, principal: Principal) -> ColumnElement[bool]:
 def clearance_filter(column: Any, principal: Principal) -> ColumnElement[bool]:
     """The row's 密级 (``NULL`` counts as 非密) is at most the caller's clearance; citizens see 非密 only."""
     level = principal.clearance if principal.kind in ("staff", "system") else 0
-    return func.coalesce(column, 0) <= level  # type: ignore[no-any-return]
+    return func.coalesce(column, 0) <= level
 
 
 def user_units(principal: Principal, *, include_on_behalf_of: bool = False) -> Select[Any]:
@@ -98,7 +98,9 @@ def unit_scope_filter(
                 Post.is_leader.is_(True),
             )
         )
-        anchor = union(anchor, portfolio)
+        # A recursive CTE's anchor must be a plain SELECT, so wrap the union.
+        both = union(anchor, portfolio).subquery("unit_roots")
+        anchor = select(both.c.unit_id.label("unit_id"))
     if not include_subunits:
         return column.in_(anchor)  # type: ignore[no-any-return]
     scope = anchor.cte("unit_scope", recursive=True)

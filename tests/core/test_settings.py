@@ -19,7 +19,9 @@ GOOD = {
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    for key in GOOD:
+    import os  # noqa: PLC0415
+
+    for key in [k for k in os.environ if k.startswith("FUBAN_")]:
         monkeypatch.delenv(key, raising=False)
     for key, value in GOOD.items():
         monkeypatch.setenv(key, value)

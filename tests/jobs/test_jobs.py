@@ -45,6 +45,11 @@ async def _runs(db: Any, label: str) -> list[str | None]:
         return list(await s.scalars(select(sample.SampleJobRun.tenant_id).where(sample.SampleJobRun.label == label)))
 
 
+@pytest.fixture(autouse=True)
+def _runtime(runtime: Any) -> None:
+    """Needs the app's runtime (loaded plugins)."""
+
+
 def test_schedule_parsing() -> None:
     assert parse_schedule("interval:5", "Asia/Shanghai").interval.total_seconds() == 5
     assert parse_schedule("0 9 * * 1-5", "Asia/Shanghai") is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import textwrap
 import types
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.plugins import hookspecs
+from core.plugins import manager as manager_module
 from core.plugins.manager import PluginError, PluginManager
 from core.plugins.types import PluginManifest
 from tests.sample_plugin import plugin as sample
@@ -92,8 +94,13 @@ def test_entry_point_discovery_and_allowlist(tmp_path: Path, monkeypatch: pytest
             """
         )
     )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    assert "sample" in PluginManager.load().names()
+    # Discover from this folder only (real dist-info parsing), whatever else is installed.
+    def only_here(group: str) -> list[importlib.metadata.EntryPoint]:
+        return [ep for d in importlib.metadata.distributions(path=[str(tmp_path)])
+                for ep in d.entry_points if ep.group == group]
+
+    monkeypatch.setattr(manager_module, "entry_points", only_here)
+    assert PluginManager.load().names() == ["core", "sample"]
     assert PluginManager.load(allowlist=[]).names() == ["core"]
     # an entry point whose name disagrees with the manifest is refused
     (dist / "entry_points.txt").write_text("[fuban.plugins]\nwrongname = tests.sample_plugin.plugin\n")
