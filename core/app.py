@@ -20,7 +20,6 @@ from core.db.engine import Database
 from core.errors import exception_handler
 from core.plugins.gate import plugin_gate
 from core.plugins.manager import CORE_PLUGIN, PluginManager
-from core.permissions.registry import set_default_grants, set_registered_permissions
 from core.runtime import Runtime, set_runtime
 from core.security.middleware import AuthMiddleware, dispose_auth_engine
 from core.settings import Settings, get_settings
@@ -79,8 +78,6 @@ def create_app(
         app.state.db = db
         app.state.runtime = runtime
         set_runtime(runtime)
-        set_registered_permissions(runtime.permissions)
-        set_default_grants(runtime.default_grants)
 
     async def shutdown(app: Litestar) -> None:
         if runtime.db is not None:

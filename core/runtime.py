@@ -49,6 +49,11 @@ class Runtime:
                 rt.event_handlers.setdefault(event, []).extend((plugin, fn) for fn in fns)
         for chans in manager.collect("register_notification_channels").values():
             rt.channels.extend(chans)
+        # Any process that installs plugins or seeds tenants needs the catalogue and default grants.
+        from core.permissions.registry import set_default_grants, set_registered_permissions  # noqa: PLC0415
+
+        set_registered_permissions(rt.permissions)
+        set_default_grants(rt.default_grants)
         return rt
 
 

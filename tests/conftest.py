@@ -65,8 +65,12 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
     from core.bootstrap import prepare  # noqa: PLC0415
     from core.plugins.manager import PluginManager  # noqa: PLC0415
 
+    from core.runtime import Runtime  # noqa: PLC0415
+
     database = Database(settings)
-    await prepare(settings, PluginManager.load(settings.plugins), database)
+    manager = PluginManager.load(settings.plugins)
+    Runtime.build(settings, manager)  # fills the permission catalogue the seeders read
+    await prepare(settings, manager, database)
     yield database
     await database.dispose()
 

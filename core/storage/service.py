@@ -185,7 +185,7 @@ class StorageService:
             self.bucket, f.object_key, expires=expiry, response_headers=headers, version_id=f.version_id,
         )
 
-    async def open(self, f: StoredFile, *, chunk_size: int = 1024 * 1024) -> AsyncIterator[bytes]:
+    async def open(self, f: StoredFile, *, chunk_size: int = 4 * 1024 * 1024) -> AsyncIterator[bytes]:
         """The object's bytes as an async iterator (for serving through the API)."""
         response = await self._run(self.client.get_object, self.bucket, f.object_key, version_id=f.version_id)
         return _iterate(response, chunk_size, self._run)
