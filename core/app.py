@@ -45,7 +45,10 @@ def _openapi(settings: Settings) -> OpenAPIConfig | None:
         path="/swagger",
     )
     return OpenAPIConfig(
-        title="fuban (府办) API", version=__version__, path="/schema", render_plugins=[swagger],
+        title="fuban (府办) API",
+        version=__version__,
+        path="/schema",
+        render_plugins=[swagger],
         use_handler_docstrings=True,
     )
 
@@ -57,8 +60,14 @@ def build_routers(runtime: Runtime) -> list[Router]:
         if plugin == CORE_PLUGIN:
             routers.append(Router(path="/api", route_handlers=handlers))
         else:
-            routers.append(Router(path=f"/api/{plugin}", route_handlers=handlers, guards=[plugin_gate(plugin)],
-                                  tags=[plugin]))
+            routers.append(
+                Router(
+                    path=f"/api/{plugin}",
+                    route_handlers=handlers,
+                    guards=[plugin_gate(plugin)],
+                    tags=[plugin],
+                )
+            )
     return routers
 
 
@@ -86,8 +95,11 @@ def create_app(
 
     handlers: list[Any] = build_routers(runtime)
     if settings.docs_enabled:
-        handlers.append(create_static_files_router(path=DOCS_ASSETS, directories=[_docs_assets_dir()],
-                                                   include_in_schema=False))
+        handlers.append(
+            create_static_files_router(
+                path=DOCS_ASSETS, directories=[_docs_assets_dir()], include_in_schema=False
+            )
+        )
     return Litestar(
         route_handlers=handlers,
         dependencies={"db_session": Provide(provide_db_session)},
@@ -99,4 +111,3 @@ def create_app(
         cors_config=CORSConfig(allow_origins=[]) if settings.env == "production" else None,
         debug=False,
     )
-

@@ -7,8 +7,8 @@ import logging
 
 from core.calendar.service import seed_from_chinesecalendar
 from core.db import migrate
-from core.identity.bootstrap import seed_identity
 from core.db.engine import Database
+from core.identity.bootstrap import seed_identity
 from core.plugins.manager import PluginManager
 from core.plugins.service import PluginService
 from core.runtime import Runtime
@@ -36,4 +36,3 @@ async def prepare(settings: Settings, manager: PluginManager, db: Database, *, w
 def runtime_for(settings: Settings) -> Runtime:
     manager = PluginManager.load(settings.plugins)
     return Runtime.build(settings, manager, Database(settings))
-

@@ -17,7 +17,9 @@ manifest = PluginManifest(
 )
 
 FEATURE_PERMISSIONS = [
-    PermissionSpec("core.plugins.manage", "管理插件（安装、启用、停用）", "Manage plugins (install, enable, disable)"),
+    PermissionSpec(
+        "core.plugins.manage", "管理插件（安装、启用、停用）", "Manage plugins (install, enable, disable)"
+    ),
     PermissionSpec("core.calendar.manage", "导入工作日历", "Import the working-day calendar"),
 ]
 
@@ -55,11 +57,10 @@ def register_models() -> list[type[Any]]:
 
 @hookimpl
 def register_routes() -> list[Any]:
-    from core.health import health  # noqa: PLC0415 - import controllers only when an app is built
     from core.calendar.controller import CalendarController  # noqa: PLC0415
-    from core.plugins.controller import MenuController, PluginController  # noqa: PLC0415
-
+    from core.health import health  # noqa: PLC0415 - import controllers only when an app is built
     from core.identity.routes import route_handlers  # noqa: PLC0415
+    from core.plugins.controller import MenuController, PluginController  # noqa: PLC0415
 
     return [health, PluginController, MenuController, CalendarController, *route_handlers()]
 
@@ -76,12 +77,23 @@ def register_menu() -> list[MenuItem]:
     return [
         MenuItem(key="core.home", title="core.menu.home", path="/", icon="House", order=0),
         MenuItem(
-            key="core.admin", title="core.menu.admin", icon="Setting", order=900,
+            key="core.admin",
+            title="core.menu.admin",
+            icon="Setting",
+            order=900,
             children=(
-                MenuItem(key="core.admin.plugins", title="core.menu.plugins", path="/admin/plugins",
-                         permission="core.plugins.manage"),
-                MenuItem(key="core.admin.calendar", title="core.menu.calendar", path="/admin/calendar",
-                         permission="core.calendar.manage"),
+                MenuItem(
+                    key="core.admin.plugins",
+                    title="core.menu.plugins",
+                    path="/admin/plugins",
+                    permission="core.plugins.manage",
+                ),
+                MenuItem(
+                    key="core.admin.calendar",
+                    title="core.menu.calendar",
+                    path="/admin/calendar",
+                    permission="core.calendar.manage",
+                ),
             ),
         ),
     ]

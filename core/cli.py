@@ -45,8 +45,11 @@ class _PluginCommands:
                 if plugin == "core":
                     cls.loaded.update({c.name: c for c in commands if c.name})
                 else:
-                    cls.loaded[plugin] = click.Group(plugin, commands={c.name: c for c in commands if c.name},
-                                                     help=f"Commands of plugin {plugin}.")
+                    cls.loaded[plugin] = click.Group(
+                        plugin,
+                        commands={c.name: c for c in commands if c.name},
+                        help=f"Commands of plugin {plugin}.",
+                    )
         return cls.loaded
 
 
@@ -62,8 +65,10 @@ class _Main(click.Group):
 @click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
 def main(verbose: bool) -> None:
     """fuban (府办): platform for the daily work of government offices."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 @main.command()
@@ -75,8 +80,14 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     import uvicorn  # noqa: PLC0415
 
     s = _settings()
-    uvicorn.run("core.asgi:app", host=host or s.host, port=port or s.port, workers=workers,
-                proxy_headers=True, log_level="info")
+    uvicorn.run(
+        "core.asgi:app",
+        host=host or s.host,
+        port=port or s.port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
 
 
 @main.command()
@@ -86,8 +97,16 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 def worker(processes: int, threads: int, queues: tuple[str, ...]) -> None:
     """Run a Dramatiq worker for every plugin's jobs."""
     _settings()
-    args = [sys.executable, "-m", "dramatiq", "core.jobs.worker_entry", "--processes", str(processes),
-            "--threads", str(threads)]
+    args = [
+        sys.executable,
+        "-m",
+        "dramatiq",
+        "core.jobs.worker_entry",
+        "--processes",
+        str(processes),
+        "--threads",
+        str(threads),
+    ]
     if queues:
         args += ["--queues", *queues]
     os.execv(sys.executable, args)  # noqa: S606 - replace this process with the worker
@@ -110,7 +129,9 @@ def scheduler() -> None:
 
 
 @main.command()
-@click.option("--data-dir", default=None, help="Where the embedded servers keep data (default FUBAN_DATA_DIR).")
+@click.option(
+    "--data-dir", default=None, help="Where the embedded servers keep data (default FUBAN_DATA_DIR)."
+)
 @click.option("--port", type=int, default=None, help="API port (default FUBAN_PORT, 8000).")
 @click.option("--no-jobs", is_flag=True, help="Do not start the worker and scheduler.")
 def dev(data_dir: str | None, port: int | None, no_jobs: bool) -> None:
@@ -174,8 +195,6 @@ def db_revision(message: str, branch: str) -> None:
 from core.plugins.cli import plugins  # noqa: E402
 
 main.add_command(plugins)
-
-
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from core.plugins.service import PluginService
 from core.settings import get_settings
 
 DEMO_TENANT = "demo"
-DEMO_PASSWORD = "Fuban-Demo-2026!"
+DEMO_PASSWORD = "Fuban-Demo-2026!"  # noqa: S105 - dev-only demo accounts, printed on start
 
 UNITS = [
     ("office", "办公室"),
@@ -56,8 +56,16 @@ async def seed_demo(session: AsyncSession, manager: PluginManager) -> list[tuple
         if username in existing:
             continue
         await create_staff(
-            session, tenant_id=tenant.id, username=username, password=None, password_hash=hashed,
-            display_name=name, unit_id=units[unit].id, roles=roles, clearance=clearance, title=title,
+            session,
+            tenant_id=tenant.id,
+            username=username,
+            password=None,
+            password_hash=hashed,
+            display_name=name,
+            unit_id=units[unit].id,
+            roles=roles,
+            clearance=clearance,
+            title=title,
             is_leader=leader,
         )
     service = PluginService(manager)

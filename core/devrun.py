@@ -88,12 +88,11 @@ def run_dev(data_dir: str | None, port: int | None, with_jobs: bool = True) -> N
         settings = load_settings()
         accounts = asyncio.run(_prepare_and_seed())
         fuban = [sys.executable, "-m", "core.cli"]
-        # Own process groups: a terminal Ctrl-C reaches us, and we stop children in order.
-        spawn = {"start_new_session": True}
-        children.append(subprocess.Popen([*fuban, "serve", "--port", str(settings.port)], **spawn))  # noqa: S603
+        commands = [[*fuban, "serve", "--port", str(settings.port)]]
         if with_jobs:
-            children.append(subprocess.Popen([*fuban, "worker", "--threads", "2"], **spawn))  # noqa: S603
-            children.append(subprocess.Popen([*fuban, "scheduler"], **spawn))  # noqa: S603
+            commands += [[*fuban, "worker", "--threads", "2"], [*fuban, "scheduler"]]
+        # Own process groups: a terminal Ctrl-C reaches us, and we stop children in order.
+        children.extend(subprocess.Popen(cmd, start_new_session=True) for cmd in commands)  # noqa: S603
         url = f"http://{settings.host}:{settings.port}"
         _wait_healthy(f"{url}/api/health", timeout=60)
         print(f"\nfuban is up in {time.monotonic() - started:.1f}s: {url}  (API docs: {url}/schema/swagger)")

@@ -161,4 +161,6 @@ def to_app_error(exc: Exception) -> AppError:
 def exception_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """Litestar handler registered for ``Exception``: everything leaves in the one format."""
     err = to_app_error(exc)
-    return Response(content=_body(err, request_locale(request)), status_code=err.status, media_type=MediaType.JSON)
+    return Response(
+        content=_body(err, request_locale(request)), status_code=err.status, media_type=MediaType.JSON
+    )

@@ -27,8 +27,10 @@ async def publish_event(
     event = Event(name=name, tenant_id=tenant_id, payload=payload, session=session)
     ran = 0
     for plugin, handler in rt.event_handlers.get(name, []):
-        if tenant_id is not None and plugin != CORE_PLUGIN and not await service.is_enabled(
-            session, tenant_id, plugin
+        if (
+            tenant_id is not None
+            and plugin != CORE_PLUGIN
+            and not await service.is_enabled(session, tenant_id, plugin)
         ):
             continue
         await handler(event)

@@ -36,7 +36,9 @@ async def _check_s3(state: State) -> None:
     await asyncio.to_thread(client.bucket_exists, settings.s3_bucket)
 
 
-@get("/health", operation_id="health_get", summary="Health of the API, database, Redis and S3", tags=["system"])
+@get(
+    "/health", operation_id="health_get", summary="Health of the API, database, Redis and S3", tags=["system"]
+)
 async def health(state: State) -> Response[dict[str, Any]]:
     checks: dict[str, Any] = {}
     ok = True

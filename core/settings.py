@@ -14,7 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "FUBAN_"
-_DEV_SECRET = "dev-only-secret-key-change-me-0123456789abcdef"
+_DEV_SECRET = "dev-only-secret-key-change-me-0123456789abcdef"  # noqa: S105 - dev/test fallback, refused in production
 
 
 class ConfigError(RuntimeError):
@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     )
     database_pool_size: int = Field(10, ge=1, le=200, description="Connections kept per process.")
     database_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
-    redis_url: str = Field("", description="Redis/Valkey URL for the job queue and locks, redis://host:6379/0.")
+    redis_url: str = Field(
+        "", description="Redis/Valkey URL for the job queue and locks, redis://host:6379/0."
+    )
     s3_endpoint: str = Field("", description="S3/MinIO endpoint as host:port, without scheme.")
     s3_access_key: str = Field("", description="S3 access key.")
     s3_secret_key: SecretStr = Field(SecretStr(""), description="S3 secret key.")
@@ -48,7 +50,7 @@ class Settings(BaseSettings):
     )
     plugins: list[str] | None = Field(
         None,
-        description="Allowlist of plugin names (JSON list or comma separated). Unset: every installed plugin.",
+        description="Allowlist of plugin names (JSON list or comma separated); unset = every installed one.",
     )
     default_locale: Literal["zh-CN", "en"] = Field("zh-CN", description="Language of messages by default.")
     timezone: str = Field("Asia/Shanghai", description="Office time zone: deadlines and reminders use it.")

@@ -64,7 +64,6 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
     """
     from core.bootstrap import prepare  # noqa: PLC0415
     from core.plugins.manager import PluginManager  # noqa: PLC0415
-
     from core.runtime import Runtime  # noqa: PLC0415
 
     database = Database(settings)
@@ -106,7 +105,9 @@ async def _new_tenant(db: Database, label: str) -> Tenant:
     from core.identity.bootstrap import ensure_tenant  # noqa: PLC0415
 
     async with db.transaction() as session:
-        return await ensure_tenant(session, code=f"{label}-{secrets.token_hex(4)}", name=f"测试{label}县人民政府办公室")
+        return await ensure_tenant(
+            session, code=f"{label}-{secrets.token_hex(4)}", name=f"测试{label}县人民政府办公室"
+        )
 
 
 @pytest.fixture
@@ -124,7 +125,7 @@ StaffHeaders = Callable[..., Awaitable[dict[str, str]]]
 
 @pytest.fixture
 def staff_headers(db: Database) -> StaffHeaders:
-    """``await staff_headers(tenant, permissions=[...], clearance=0)`` → headers of a signed-in staff member."""
+    """``await staff_headers(tenant, permissions=[...], clearance=0)``: a signed-in staff member's headers."""
     from core.identity.bootstrap import create_staff, issue_session  # noqa: PLC0415
 
     async def make(
@@ -132,8 +133,13 @@ def staff_headers(db: Database) -> StaffHeaders:
     ) -> dict[str, str]:
         async with db.transaction() as session:
             user = await create_staff(
-                session, tenant_id=tenant.id, username=f"u{secrets.token_hex(5)}",
-                password="Fuban-Test-Pass-2026!", permissions=tuple(permissions), clearance=clearance, **kw,
+                session,
+                tenant_id=tenant.id,
+                username=f"u{secrets.token_hex(5)}",
+                password="Fuban-Test-Pass-2026!",
+                permissions=tuple(permissions),
+                clearance=clearance,
+                **kw,
             )
             token = await issue_session(session, user_id=user.id, tenant_id=tenant.id)
         return {"Authorization": f"Bearer {token}"}

@@ -19,7 +19,7 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
-    """Every table of fuban derives from this base; tables are prefixed by their owner (core_, documents_ ...)."""
+    """Every table of fuban derives from this base; tables carry their owner's prefix (core_, documents_)."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -60,7 +60,9 @@ async def pending_model_changes(db: Database, manager: PluginManager) -> list[An
     import_models(manager)
     async with db.engine.connect() as conn:
         return await conn.run_sync(
-            lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata)
+            lambda c: compare_metadata(
+                MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata
+            )
         )
 
 
@@ -74,8 +76,12 @@ async def revision(db: Database, manager: PluginManager, message: str, branch: s
     if branch_heads:
         kwargs["head"] = f"{branch}@head"
     else:
-        kwargs.update(head="base", branch_label=branch, version_path=str(MIGRATIONS_DIR / "versions"),
-                      rev_id=f"{branch}_0001")
+        kwargs.update(
+            head="base",
+            branch_label=branch,
+            version_path=str(MIGRATIONS_DIR / "versions"),
+            rev_id=f"{branch}_0001",
+        )
     async with db.engine.connect() as conn:
         await conn.run_sync(lambda c: _with_connection(cfg, c, command.revision, **kwargs))
 

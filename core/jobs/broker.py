@@ -12,6 +12,6 @@ def setup_broker(settings: Settings) -> RedisBroker:
     """Create the Redis broker and make it Dramatiq's global broker (actors bind to it)."""
     if not settings.redis_url:
         raise RuntimeError("FUBAN_REDIS_URL is not set")
-    broker = RedisBroker(url=settings.redis_url, namespace="fuban")
+    broker = RedisBroker(url=settings.redis_url, namespace="fuban")  # type: ignore[no-untyped-call]
     dramatiq.set_broker(broker)
     return broker

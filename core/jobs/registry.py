@@ -74,7 +74,7 @@ def register_actors(runtime: Runtime) -> dict[str, RegisteredJob]:
             if name in broker.actors:
                 actor = broker.get_actor(name)
             else:
-                actor = dramatiq.actor(
+                actor = dramatiq.actor(  # type: ignore[call-overload]
                     _wrap(runtime, plugin, spec),
                     actor_name=name,
                     queue_name=plugin,

@@ -59,7 +59,9 @@ class Enqueuer:
     async def _tenants(self, plugin: str) -> list[str]:
         assert self.runtime.db is not None
         async with self.runtime.db.sessionmaker() as session:
-            return [str(t) for t in await PluginService(self.runtime.manager).enabled_tenants(session, plugin)]
+            return [
+                str(t) for t in await PluginService(self.runtime.manager).enabled_tenants(session, plugin)
+            ]
 
     def fire(self, actor_name: str, fire_time: datetime) -> int:
         """Return the number of messages enqueued (0 when another replica already took this fire)."""
@@ -76,7 +78,7 @@ class Enqueuer:
         return len(tenants)
 
 
-class EnqueueExecutor(BaseExecutor):
+class EnqueueExecutor(BaseExecutor):  # type: ignore[misc]
     """An APScheduler executor that enqueues instead of running."""
 
     def __init__(self, enqueuer: Enqueuer) -> None:
@@ -104,12 +106,15 @@ def build_scheduler(runtime: Runtime, jobs: dict[str, RegisteredJob]) -> Blockin
     )
     for name, job in jobs.items():
         if job.spec.schedule:
-            scheduler.add_job(lambda: None, parse_schedule(job.spec.schedule, runtime.settings.timezone),
-                              id=name, name=name)
+            scheduler.add_job(
+                lambda: None, parse_schedule(job.spec.schedule, runtime.settings.timezone), id=name, name=name
+            )
     return scheduler
 
 
-def run_scheduler(runtime: Runtime, jobs: dict[str, RegisteredJob], stop: threading.Event | None = None) -> None:
+def run_scheduler(
+    runtime: Runtime, jobs: dict[str, RegisteredJob], stop: threading.Event | None = None
+) -> None:
     """Run until SIGINT/SIGTERM (or ``stop`` is set)."""
     scheduler = build_scheduler(runtime, jobs)
     logger.info("scheduler started with %d scheduled jobs", len(scheduler.get_jobs()))

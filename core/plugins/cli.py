@@ -55,8 +55,13 @@ def list_plugins(as_json: bool) -> None:
 
     manager = PluginManager.load(load_settings().plugins)
     rows = [
-        {"name": p.name, "version": p.manifest.version, "title": p.manifest.title,
-         "depends": list(p.manifest.depends), "hooks": list(p.hooks)}
+        {
+            "name": p.name,
+            "version": p.manifest.version,
+            "title": p.manifest.title,
+            "depends": list(p.manifest.depends),
+            "hooks": list(p.hooks),
+        }
         for p in manager.plugins
     ]
     if as_json:

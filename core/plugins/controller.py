@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, Request, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,9 +26,16 @@ def _out(name: str, row: PluginState | None) -> PluginOut:
     m = plugin.manifest
     state = "enabled" if name == CORE_PLUGIN else (row.state if row else "not_installed")
     return PluginOut(
-        name=m.name, version=m.version, title=m.title, title_en=m.title_en, description=m.description,
-        requires_core=m.requires_core, depends=list(m.depends), hooks=list(plugin.hooks),
-        builtin=plugin.builtin, state=state,
+        name=m.name,
+        version=m.version,
+        title=m.title,
+        title_en=m.title_en,
+        description=m.description,
+        requires_core=m.requires_core,
+        depends=list(m.depends),
+        hooks=list(plugin.hooks),
+        builtin=plugin.builtin,
+        state=state,
         installed_version=m.version if name == CORE_PLUGIN else (row.version if row else None),
     )
 
@@ -42,14 +51,18 @@ class PluginController(Controller):
     tags = ["plugins"]  # noqa: RUF012
 
     @get("/", operation_id="plugins_list", summary="List plugins with their state for my tenant")
-    async def list_plugins(self, request: Request, db_session: AsyncSession) -> list[PluginOut]:
+    async def list_plugins(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession
+    ) -> list[PluginOut]:
         principal = principal_or_401(request)
         assert principal.tenant_id is not None
         service = PluginService(get_runtime().manager)
         states = await service.states(db_session, principal.tenant_id)
         return [_out(p.name, states.get(p.name)) for p in service.manager.plugins]
 
-    async def _change(self, request: Request, db_session: AsyncSession, name: str, action: str) -> PluginOut:
+    async def _change(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, name: str, action: str
+    ) -> PluginOut:
         principal = principal_or_401(request)
         assert principal.tenant_id is not None
         service = PluginService(get_runtime().manager)
@@ -64,28 +77,52 @@ class PluginController(Controller):
             await service.uninstall(db_session, tid, name)
         return _out(name, (await service.states(db_session, tid)).get(name))
 
-    @post("/{name:str}/install", operation_id="plugins_install", guards=[require_permission(MANAGE)],
-          status_code=200)
-    async def install(self, request: Request, db_session: AsyncSession, name: str) -> PluginOut:
+    @post(
+        "/{name:str}/install",
+        operation_id="plugins_install",
+        guards=[require_permission(MANAGE)],
+        status_code=200,
+    )
+    async def install(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, name: str
+    ) -> PluginOut:
         return await self._change(request, db_session, name, "install")
 
-    @post("/{name:str}/enable", operation_id="plugins_enable", guards=[require_permission(MANAGE)],
-          status_code=200)
-    async def enable(self, request: Request, db_session: AsyncSession, name: str) -> PluginOut:
+    @post(
+        "/{name:str}/enable",
+        operation_id="plugins_enable",
+        guards=[require_permission(MANAGE)],
+        status_code=200,
+    )
+    async def enable(self, request: Request[Any, Any, Any], db_session: AsyncSession, name: str) -> PluginOut:
         return await self._change(request, db_session, name, "enable")
 
-    @post("/{name:str}/disable", operation_id="plugins_disable", guards=[require_permission(MANAGE)],
-          status_code=200)
-    async def disable(self, request: Request, db_session: AsyncSession, name: str) -> PluginOut:
+    @post(
+        "/{name:str}/disable",
+        operation_id="plugins_disable",
+        guards=[require_permission(MANAGE)],
+        status_code=200,
+    )
+    async def disable(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, name: str
+    ) -> PluginOut:
         return await self._change(request, db_session, name, "disable")
 
-    @post("/{name:str}/uninstall", operation_id="plugins_uninstall", guards=[require_permission(MANAGE)],
-          status_code=200)
-    async def uninstall(self, request: Request, db_session: AsyncSession, name: str) -> PluginOut:
+    @post(
+        "/{name:str}/uninstall",
+        operation_id="plugins_uninstall",
+        guards=[require_permission(MANAGE)],
+        status_code=200,
+    )
+    async def uninstall(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, name: str
+    ) -> PluginOut:
         return await self._change(request, db_session, name, "uninstall")
 
 
-def _visible(items: list[MenuItem] | tuple[MenuItem, ...], plugin: str, perms: frozenset[str]) -> list[MenuNode]:
+def _visible(
+    items: list[MenuItem] | tuple[MenuItem, ...], plugin: str, perms: frozenset[str]
+) -> list[MenuNode]:
     nodes = []
     for item in sorted(items, key=lambda i: (i.order, i.key)):
         if item.permission and item.permission not in perms:
@@ -93,8 +130,17 @@ def _visible(items: list[MenuItem] | tuple[MenuItem, ...], plugin: str, perms: f
         children = _visible(item.children, plugin, perms)
         if item.children and not children and not item.path:
             continue  # a group whose every child is hidden would be an empty folder
-        nodes.append(MenuNode(key=item.key, title=item.title, path=item.path, icon=item.icon, plugin=plugin,
-                              order=item.order, children=children))
+        nodes.append(
+            MenuNode(
+                key=item.key,
+                title=item.title,
+                path=item.path,
+                icon=item.icon,
+                plugin=plugin,
+                order=item.order,
+                children=children,
+            )
+        )
     return nodes
 
 
@@ -104,7 +150,7 @@ class MenuController(Controller):
     tags = ["plugins"]  # noqa: RUF012
 
     @get("/", operation_id="menu_get", summary="The console menu for me: enabled plugins, permitted items")
-    async def menu(self, request: Request, db_session: AsyncSession) -> list[MenuNode]:
+    async def menu(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> list[MenuNode]:
         principal = principal_or_401(request)
         assert principal.tenant_id is not None
         rt = get_runtime()

@@ -21,7 +21,9 @@ def plugin_gate(name: str) -> Any:
         assert rt.db is not None
         async with rt.db.sessionmaker() as session:
             tenant_id = await request_tenant_id(connection, session)
-            enabled = tenant_id is not None and await PluginService(rt.manager).is_enabled(session, tenant_id, name)
+            enabled = tenant_id is not None and await PluginService(rt.manager).is_enabled(
+                session, tenant_id, name
+            )
         if not enabled:
             # 404, not 403: a tenant without the module must not learn that it exists.
             raise not_found()

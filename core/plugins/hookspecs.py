@@ -34,7 +34,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def register_settings() -> dict[str, Any] | None:  # type: ignore[empty-body]
+def register_settings() -> dict[str, Any] | None:
     """Declare the plugin's per-tenant settings and their defaults.
 
     Returns:
@@ -48,7 +48,7 @@ def register_settings() -> dict[str, Any] | None:  # type: ignore[empty-body]
 
 
 @hookspec
-def register_models() -> list[type[Any]] | None:  # type: ignore[empty-body]
+def register_models() -> list[type[Any]] | None:
     """Declare the SQLAlchemy model classes the plugin owns.
 
     Returns:
@@ -59,7 +59,7 @@ def register_models() -> list[type[Any]] | None:  # type: ignore[empty-body]
 
 
 @hookspec
-def register_migrations() -> Path | None:  # type: ignore[empty-body]
+def register_migrations() -> Path | None:
     """Point at the plugin's Alembic version directory.
 
     Returns:
@@ -71,7 +71,7 @@ def register_migrations() -> Path | None:  # type: ignore[empty-body]
 
 
 @hookspec
-def register_permissions() -> list[PermissionSpec] | None:  # type: ignore[empty-body]
+def register_permissions() -> list[PermissionSpec] | None:
     """Declare the permissions the plugin checks.
 
     Returns:
@@ -81,7 +81,7 @@ def register_permissions() -> list[PermissionSpec] | None:  # type: ignore[empty
 
 
 @hookspec
-def register_default_grants() -> dict[str, list[str]] | None:  # type: ignore[empty-body]
+def register_default_grants() -> dict[str, list[str]] | None:
     """Declare which built-in roles get which of the plugin's permissions when it is installed.
 
     Returns:
@@ -91,7 +91,7 @@ def register_default_grants() -> dict[str, list[str]] | None:  # type: ignore[em
 
 
 @hookspec
-def register_routes() -> list[Any] | None:  # type: ignore[empty-body]
+def register_routes() -> list[Any] | None:
     """Provide the plugin's HTTP API.
 
     Returns:
@@ -102,7 +102,7 @@ def register_routes() -> list[Any] | None:  # type: ignore[empty-body]
 
 
 @hookspec
-def register_menu() -> list[MenuItem] | None:  # type: ignore[empty-body]
+def register_menu() -> list[MenuItem] | None:
     """Provide the plugin's entries of the staff console menu.
 
     Returns:
@@ -112,7 +112,7 @@ def register_menu() -> list[MenuItem] | None:  # type: ignore[empty-body]
 
 
 @hookspec
-def register_jobs() -> list[JobSpec] | None:  # type: ignore[empty-body]
+def register_jobs() -> list[JobSpec] | None:
     """Provide background jobs and their schedules.
 
     Returns:
@@ -125,7 +125,7 @@ def register_jobs() -> list[JobSpec] | None:  # type: ignore[empty-body]
 
 
 @hookspec
-def register_event_handlers() -> dict[str, list[EventHandler]] | None:  # type: ignore[empty-body]
+def register_event_handlers() -> dict[str, list[EventHandler]] | None:
     """Subscribe to domain events published through ``core.api.publish_event``.
 
     Returns:
@@ -136,7 +136,7 @@ def register_event_handlers() -> dict[str, list[EventHandler]] | None:  # type: 
 
 
 @hookspec
-def register_cli() -> list[Callable[..., Any]] | None:  # type: ignore[empty-body]
+def register_cli() -> list[Callable[..., Any]] | None:
     """Add commands to the ``fuban`` command line.
 
     Returns:
@@ -145,7 +145,7 @@ def register_cli() -> list[Callable[..., Any]] | None:  # type: ignore[empty-bod
 
 
 @hookspec
-def register_notification_channels() -> list[NotificationChannel] | None:  # type: ignore[empty-body]
+def register_notification_channels() -> list[NotificationChannel] | None:
     """Add delivery channels for notifications (SMS gateway, internal messenger, e-mail ...).
 
     Returns:

@@ -69,7 +69,7 @@ def _check_manifest(module: ModuleType, expected_name: str | None) -> PluginMani
             spec = SpecifierSet(manifest.requires_core)
         except InvalidSpecifier:
             raise PluginError(
-                f"plugin {manifest.name!r}: requires_core {manifest.requires_core!r} is not a version specifier"
+                f"plugin {manifest.name!r}: requires_core {manifest.requires_core!r} is not a specifier"
             ) from None
         if not spec.contains(core.__version__, prereleases=True):
             raise PluginError(
@@ -92,7 +92,9 @@ def _order_by_depends(plugins: dict[str, LoadedPlugin]) -> list[LoadedPlugin]:
         state[name] = "visiting"
         for dep in plugins[name].manifest.depends:
             if dep not in plugins:
-                raise PluginError(f"plugin {name!r} depends on {dep!r}, which is not installed or not allowed")
+                raise PluginError(
+                    f"plugin {name!r} depends on {dep!r}, which is not installed or not allowed"
+                )
             visit(dep, (*chain, name))
         state[name] = "done"
         ordered.append(plugins[name])
@@ -120,7 +122,9 @@ class PluginManager:
         """Load the core plugin, the entry-point plugins (allowlisted) and ``extra`` modules (tests)."""
         self = cls()
         found: dict[str, LoadedPlugin] = {}
-        candidates: list[tuple[ModuleType, str | None]] = [(importlib.import_module("core.builtin"), CORE_PLUGIN)]
+        candidates: list[tuple[ModuleType, str | None]] = [
+            (importlib.import_module("core.builtin"), CORE_PLUGIN)
+        ]
         if discover:
             for ep in entry_points(group=ENTRY_POINT_GROUP):
                 if allowlist is not None and ep.name not in allowlist:
@@ -137,9 +141,9 @@ class PluginManager:
                 raise PluginError(f"plugin {manifest.name!r} is installed twice")
             self.pm.register(module, name=manifest.name)
             hooks = tuple(
-                h for h in hookspecs.HOOK_NAMES if any(
-                    i.plugin_name == manifest.name for i in getattr(self.pm.hook, h).get_hookimpls()
-                )
+                h
+                for h in hookspecs.HOOK_NAMES
+                if any(i.plugin_name == manifest.name for i in getattr(self.pm.hook, h).get_hookimpls())
             )
             found[manifest.name] = LoadedPlugin(manifest, module, hooks)
         try:

@@ -10,9 +10,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import AppError, Msg
+from core.permissions.registry import seed_default_grants
 from core.plugins.manager import CORE_PLUGIN, PluginManager
 from core.plugins.models import STATE_DISABLED, STATE_ENABLED, PluginState
-from core.permissions.registry import seed_default_grants
 from core.plugins.types import LifecycleContext
 from core.tenancy.models import Tenant
 
@@ -28,7 +28,9 @@ def on_plugin_installed(listener: InstallListener) -> None:
 
 def _unknown(name: str) -> AppError:
     return AppError(
-        "plugin_not_found", Msg(f"插件 {name} 不存在或未被允许", f"Plugin {name} is not installed or allowed"), 404
+        "plugin_not_found",
+        Msg(f"插件 {name} 不存在或未被允许", f"Plugin {name} is not installed or allowed"),
+        404,
     )
 
 
@@ -58,7 +60,9 @@ class PluginService:
         )
         return state == STATE_ENABLED
 
-    async def _ctx(self, session: AsyncSession, tenant_id: uuid.UUID, name: str, **kw: Any) -> LifecycleContext:
+    async def _ctx(
+        self, session: AsyncSession, tenant_id: uuid.UUID, name: str, **kw: Any
+    ) -> LifecycleContext:
         return LifecycleContext(plugin=name, tenant_id=tenant_id, session=session, **kw)
 
     async def install(
@@ -73,19 +77,27 @@ class PluginService:
         if missing:
             raise AppError(
                 "plugin_dependency_missing",
-                Msg("请先安装依赖插件：" + "、".join(missing), "Install the plugins it depends on first: "
-                    + ", ".join(missing)),
+                Msg(
+                    "请先安装依赖插件：" + "、".join(missing),
+                    "Install the plugins it depends on first: " + ", ".join(missing),
+                ),
                 409,
                 extra={"missing": missing},
             )
         row = states.get(name)
         if row is None:
             row = PluginState(
-                tenant_id=tenant_id, plugin=name, state=STATE_DISABLED, version=plugin.manifest.version, settings={}
+                tenant_id=tenant_id,
+                plugin=name,
+                state=STATE_DISABLED,
+                version=plugin.manifest.version,
+                settings={},
             )
             session.add(row)
             await session.flush()
-            await self.manager.call_lifecycle(name, "on_install", ctx=await self._ctx(session, tenant_id, name))
+            await self.manager.call_lifecycle(
+                name, "on_install", ctx=await self._ctx(session, tenant_id, name)
+            )
             await seed_default_grants(session, tenant_id, name)
             for listener in _install_listeners:
                 await listener(session, tenant_id, name)
@@ -102,26 +114,34 @@ class PluginService:
         if row is None:
             raise AppError("plugin_not_installed", Msg("插件尚未安装", "The plugin is not installed"), 409)
         off = [
-            d for d in plugin.manifest.depends
+            d
+            for d in plugin.manifest.depends
             if d != CORE_PLUGIN and (d not in states or states[d].state != STATE_ENABLED)
         ]
         if off:
             raise AppError(
                 "plugin_dependency_disabled",
-                Msg("请先启用依赖插件：" + "、".join(off), "Enable the plugins it depends on first: " + ", ".join(off)),
+                Msg(
+                    "请先启用依赖插件：" + "、".join(off),
+                    "Enable the plugins it depends on first: " + ", ".join(off),
+                ),
                 409,
                 extra={"missing": off},
             )
         if row.state != STATE_ENABLED:
             row.state = STATE_ENABLED
             await session.flush()
-            await self.manager.call_lifecycle(name, "on_enable", ctx=await self._ctx(session, tenant_id, name))
+            await self.manager.call_lifecycle(
+                name, "on_enable", ctx=await self._ctx(session, tenant_id, name)
+            )
         return row
 
     def _dependents(self, name: str, states: dict[str, PluginState], *, enabled_only: bool) -> list[str]:
         return [
-            p.name for p in self.manager.plugins
-            if name in p.manifest.depends and p.name in states
+            p.name
+            for p in self.manager.plugins
+            if name in p.manifest.depends
+            and p.name in states
             and (not enabled_only or states[p.name].state == STATE_ENABLED)
         ]
 
@@ -135,8 +155,10 @@ class PluginService:
         if users:
             raise AppError(
                 "plugin_required_by",
-                Msg("以下插件依赖它，请先停用：" + "、".join(users), "Disable the plugins that need it first: "
-                    + ", ".join(users)),
+                Msg(
+                    "以下插件依赖它，请先停用：" + "、".join(users),
+                    "Disable the plugins that need it first: " + ", ".join(users),
+                ),
                 409,
                 extra={"required_by": users},
             )
@@ -155,8 +177,10 @@ class PluginService:
         if users:
             raise AppError(
                 "plugin_required_by",
-                Msg("以下插件依赖它，请先卸载：" + "、".join(users), "Uninstall the plugins that need it first: "
-                    + ", ".join(users)),
+                Msg(
+                    "以下插件依赖它，请先卸载：" + "、".join(users),
+                    "Uninstall the plugins that need it first: " + ", ".join(users),
+                ),
                 409,
                 extra={"required_by": users},
             )
@@ -175,8 +199,9 @@ class PluginService:
             if plugin is None or plugin.manifest.version == row.version:
                 continue
             old = row.version
-            ctx = await self._ctx(session, row.tenant_id, row.plugin, from_version=old,
-                                  to_version=plugin.manifest.version)
+            ctx = await self._ctx(
+                session, row.tenant_id, row.plugin, from_version=old, to_version=plugin.manifest.version
+            )
             await self.manager.call_lifecycle(row.plugin, "on_upgrade", ctx=ctx)
             row.version = plugin.manifest.version
             done.append((row.tenant_id, row.plugin, old, plugin.manifest.version))
@@ -191,6 +216,8 @@ class PluginService:
             await session.scalars(
                 select(PluginState.tenant_id)
                 .join(Tenant, Tenant.id == PluginState.tenant_id)
-                .where(PluginState.plugin == name, PluginState.state == STATE_ENABLED, Tenant.active.is_(True))
+                .where(
+                    PluginState.plugin == name, PluginState.state == STATE_ENABLED, Tenant.active.is_(True)
+                )
             )
         )

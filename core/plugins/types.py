@@ -81,7 +81,7 @@ class JobSpec:
 
 @dataclass(frozen=True)
 class Event:
-    """A domain event, e.g. ``documents.outgoing.signed``; ``tenant_id`` is ``None`` for system-wide events."""
+    """A domain event, e.g. ``documents.outgoing.signed``; ``tenant_id`` ``None`` means system-wide."""
 
     name: str
     tenant_id: uuid.UUID | None

@@ -20,7 +20,9 @@ from core.tenancy.models import Tenant
 TENANT_HEADER = "x-fuban-tenant"
 
 
-async def request_tenant_id(connection: ASGIConnection[Any, Any, Any, Any], session: AsyncSession) -> uuid.UUID | None:
+async def request_tenant_id(
+    connection: ASGIConnection[Any, Any, Any, Any], session: AsyncSession
+) -> uuid.UUID | None:
     principal = current_principal(connection)
     if principal is not None and principal.tenant_id is not None:
         return principal.tenant_id

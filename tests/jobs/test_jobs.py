@@ -23,9 +23,12 @@ from tests.sample_plugin import plugin as sample
 
 
 def _spawn(*args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "core.cli", *args], env=dict(os.environ), start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    return subprocess.Popen(
+        [sys.executable, "-m", "core.cli", *args],
+        env=dict(os.environ),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -42,7 +45,9 @@ def _stop(proc: subprocess.Popen[bytes]) -> str:
 
 async def _runs(db: Any, label: str) -> list[str | None]:
     async with db.sessionmaker() as s:
-        return list(await s.scalars(select(sample.SampleJobRun.tenant_id).where(sample.SampleJobRun.label == label)))
+        return list(
+            await s.scalars(select(sample.SampleJobRun.tenant_id).where(sample.SampleJobRun.label == label))
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -69,8 +74,11 @@ async def test_worker_runs_jobs_and_skips_disabled_tenants(db: Any, tenant: Any,
 
     broker = RedisBroker(url=os.environ["FUBAN_REDIS_URL"], namespace="fuban")
     label = f"worker-{time.time_ns()}"
-    for kwargs in ({"label": label}, {"label": label, "tenant_id": str(tenant.id)},
-                   {"label": label, "tenant_id": str(other_tenant.id)}):
+    for kwargs in (
+        {"label": label},
+        {"label": label, "tenant_id": str(tenant.id)},
+        {"label": label, "tenant_id": str(other_tenant.id)},
+    ):
         name = "sample.record" if "tenant_id" not in kwargs else "sample.tenant_tick"
         broker.enqueue(Message(queue_name="sample", actor_name=name, args=(), kwargs=kwargs, options={}))
     worker = _spawn("worker", "--threads", "2", "-Q", "sample")

@@ -101,8 +101,12 @@ async def test_hook_register_routes(client: Any, tenant: Any, other_tenant: Any,
     # enabled in one tenant only: the other tenant still gets 404
     assert (await client.get("/api/sample/hello", headers=reader_elsewhere)).status_code == 404
     # public routes of a plugin resolve the tenant from the portal header
-    assert (await client.get("/api/sample/public", headers={"X-Fuban-Tenant": tenant.code})).status_code == 200
-    assert (await client.get("/api/sample/public", headers={"X-Fuban-Tenant": other_tenant.code})).status_code == 404
+    assert (
+        await client.get("/api/sample/public", headers={"X-Fuban-Tenant": tenant.code})
+    ).status_code == 200
+    assert (
+        await client.get("/api/sample/public", headers={"X-Fuban-Tenant": other_tenant.code})
+    ).status_code == 404
     assert (await client.get("/api/sample/public")).status_code == 404
     # disabled → 404 again
     assert (await client.post("/api/plugins/sample/disable", headers=admin)).json()["state"] == "disabled"
@@ -143,7 +147,10 @@ async def test_hook_register_event_handlers(db: Any, tenant: Any, other_tenant: 
             await s.flush()
             await publish_event(s, "sample.ping", {"fail": True}, tenant.id)
     async with db.sessionmaker() as s:
-        assert await s.scalar(select(sample.SampleJobRun.id).where(sample.SampleJobRun.label == "must-vanish")) is None
+        assert (
+            await s.scalar(select(sample.SampleJobRun.id).where(sample.SampleJobRun.label == "must-vanish"))
+            is None
+        )
 
 
 def test_hook_register_cli() -> None:
@@ -198,7 +205,9 @@ async def test_hook_on_upgrade(db: Any, tenant: Any) -> None:
     service = PluginService(get_runtime().manager)
     async with db.transaction() as s:
         await service.install(s, tenant.id, "sample")
-        (await s.get(PluginState, (tenant.id, "sample"))).version = "1.0.0"  # as if installed by an old release
+        (
+            await s.get(PluginState, (tenant.id, "sample"))
+        ).version = "1.0.0"  # as if installed by an old release
     async with db.transaction() as s:
         await service.upgrade_all(s)
     async with db.transaction() as s:

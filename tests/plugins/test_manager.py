@@ -18,8 +18,9 @@ from tests.sample_plugin import plugin as sample
 
 def _module(name: str, **manifest_kw: object) -> types.ModuleType:
     mod = types.ModuleType(f"fake_{name}")
-    mod.manifest = PluginManifest(name=name, version=str(manifest_kw.pop("version", "1.0")), title=name,
-                                  **manifest_kw)  # type: ignore[arg-type]
+    mod.manifest = PluginManifest(
+        name=name, version=str(manifest_kw.pop("version", "1.0")), title=name, **manifest_kw
+    )  # type: ignore[arg-type]
     return mod
 
 
@@ -94,10 +95,15 @@ def test_entry_point_discovery_and_allowlist(tmp_path: Path, monkeypatch: pytest
             """
         )
     )
+
     # Discover from this folder only (real dist-info parsing), whatever else is installed.
     def only_here(group: str) -> list[importlib.metadata.EntryPoint]:
-        return [ep for d in importlib.metadata.distributions(path=[str(tmp_path)])
-                for ep in d.entry_points if ep.group == group]
+        return [
+            ep
+            for d in importlib.metadata.distributions(path=[str(tmp_path)])
+            for ep in d.entry_points
+            if ep.group == group
+        ]
 
     monkeypatch.setattr(manager_module, "entry_points", only_here)
     assert PluginManager.load().names() == ["core", "sample"]

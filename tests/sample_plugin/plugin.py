@@ -112,15 +112,32 @@ def register_routes() -> list[Any]:
 @hookimpl
 def register_menu() -> list[MenuItem]:
     return [
-        MenuItem(key="sample.root", title="sample.menu.root", icon="Box", order=50, children=(
-            MenuItem(key="sample.list", title="sample.menu.list", path="/sample", permission="sample.items.read"),
-            MenuItem(key="sample.secret", title="sample.menu.secret", path="/sample/secret",
-                     permission="sample.items.secret"),
-        )),
+        MenuItem(
+            key="sample.root",
+            title="sample.menu.root",
+            icon="Box",
+            order=50,
+            children=(
+                MenuItem(
+                    key="sample.list",
+                    title="sample.menu.list",
+                    path="/sample",
+                    permission="sample.items.read",
+                ),
+                MenuItem(
+                    key="sample.secret",
+                    title="sample.menu.secret",
+                    path="/sample/secret",
+                    permission="sample.items.secret",
+                ),
+            ),
+        ),
     ]
 
 
-async def record_run(label: str = "run", tenant_id: str | None = None, scheduled_for: str | None = None) -> None:
+async def record_run(
+    label: str = "run", tenant_id: str | None = None, scheduled_for: str | None = None
+) -> None:
     db = get_database()
     async with db.transaction() as session:
         session.add(SampleJobRun(tenant_id=tenant_id, label=scheduled_for or label))
@@ -170,7 +187,9 @@ async def _log(ctx: LifecycleContext, hook: str) -> None:
 
 async def _count(session: AsyncSession, tenant_id: uuid.UUID, hook: str) -> int:
     rows = await session.scalars(
-        select(SampleLifecycleLog.id).where(SampleLifecycleLog.tenant_id == tenant_id, SampleLifecycleLog.hook == hook)
+        select(SampleLifecycleLog.id).where(
+            SampleLifecycleLog.tenant_id == tenant_id, SampleLifecycleLog.hook == hook
+        )
     )
     return len(list(rows))
 

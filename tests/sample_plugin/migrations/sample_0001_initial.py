@@ -18,7 +18,9 @@ def upgrade() -> None:
     op.create_table(
         "sample_lifecycle_log",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column("tenant_id", sa.Uuid(), sa.ForeignKey("core_tenants.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "tenant_id", sa.Uuid(), sa.ForeignKey("core_tenants.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("hook", sa.String(30), nullable=False),
     )
     op.create_table(
