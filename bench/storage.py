@@ -16,6 +16,9 @@ Measures, on the same random file:
               and the presigned-URL path ``GET /files/{key}/download`` → 307 → S3 for reference
   - the API process's peak RSS growth during the API transfers (kernel high-water mark, reset first)
 Targets: API throughput ≥ 80 % of direct; API peak RSS growth < 100 MB. Exit status 1 if missed.
+Each ratio is the median over ``--rounds`` of back-to-back pairs (order alternating), which keeps other
+load on the machine from deciding the result. ``BENCH_PART_MB`` / ``BENCH_PARALLEL`` override the
+service's part size and parts in flight for experiments.
 """
 
 from __future__ import annotations
@@ -217,6 +220,12 @@ def read_file(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
+def settle() -> None:
+    """Start each measurement with no dirty pages left by the previous one being written back."""
+    os.sync()
+    time.sleep(1)
+
+
 def timed(fn: Any) -> tuple[float, Any]:
     start = time.perf_counter()
     result = fn()
@@ -281,7 +290,9 @@ def one_round(settings: Settings, api: str, path: Path, size: int, rss: PeakRss,
     steps = [(api_up, direct_up), (api_down, direct_down)]
     for api_step, direct_step in steps:
         for step in (api_step, direct_step) if api_first else (direct_step, api_step):
+            settle()
             step()
+    settle()
     redirect_down()
     mbs = size / MB
     out = {k: mbs / v for k, v in seconds.items()}

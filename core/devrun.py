@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 from types import FrameType
 
-from core.devstack.services import Stack
+from core.devstack.services import DEV_BASE_PORT, Stack
 from core.settings import get_settings, load_settings
 
 logger = logging.getLogger("fuban.dev")
@@ -59,7 +59,7 @@ async def _prepare_and_seed() -> list[tuple[str, str]]:
 def run_dev(data_dir: str | None, port: int | None, with_jobs: bool = True) -> None:
     started = time.monotonic()
     base = Path(data_dir or os.environ.get("FUBAN_DATA_DIR") or ".fuban").resolve()
-    stack = Stack(base / "stack")
+    stack = Stack(base / "stack", base_port=DEV_BASE_PORT)
     children: list[subprocess.Popen[bytes]] = []
 
     def stop(*_: object) -> None:

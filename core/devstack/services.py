@@ -45,7 +45,8 @@ __all__ = [
 logger = logging.getLogger("fuban.devstack")
 
 DEV_BASE_PORT = 55432  # PostgreSQL 55432, Valkey 55433, S3 55434
-# Free-port search for tests stays below the ephemeral range's busy end, with room for base + 10010.
+# Free blocks for tests start below Linux's ephemeral range (32768+), where outgoing connections take
+# ports at random; only the weed admin gRPC port (base + 10010) reaches into it.
 _FREE_RANGE = (20000, 30000)
 
 

@@ -179,9 +179,9 @@ class FileController(Controller):
                           classification=row.classification, principal=principal,
                           summary=f"下载涉密文件「{row.original_name}」")
         body = await storage.open(row)
-        headers = {"Content-Disposition": content_disposition(row.original_name, inline=inline),
-                   "Content-Length": str(row.size), "X-Content-Type-Options": "nosniff",
-                   "Cache-Control": "no-store"}
+        disposition = content_disposition(row.original_name, inline=inline, mime=row.mime)
+        headers = {"Content-Disposition": disposition, "Content-Length": str(row.size),
+                   "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
         return Stream(body, media_type=row.mime, headers=headers)
 
     @delete("/{file_id:uuid}", operation_id="files_delete", status_code=204, summary="Delete a file")

@@ -77,8 +77,17 @@ def encode_meta(value: str) -> str:
     return quote(value, safe="")
 
 
-def content_disposition(name: str, *, inline: bool = False) -> str:
-    """RFC 6266 header: an ASCII fallback plus RFC 5987 ``filename*`` for Chinese names."""
+# Types a browser may show in place; anything else (HTML, SVG, scripts...) is always a download.
+INLINE_SAFE = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp",
+                         "text/plain"})
+
+
+def content_disposition(name: str, *, inline: bool = False, mime: str = "") -> str:
+    """RFC 6266 header: an ASCII fallback plus RFC 5987 ``filename*`` for Chinese names.
+
+    ``inline`` is honoured only for :data:`INLINE_SAFE` types (pass ``mime``).
+    """
+    inline = inline and mime in INLINE_SAFE
     fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\%;' else "_" for c in name) or "file"
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

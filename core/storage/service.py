@@ -178,7 +178,8 @@ class StorageService:
         if not timedelta(seconds=1) <= expiry <= timedelta(hours=1):
             raise ValueError("presigned URLs live between 1 second and 1 hour")
         headers: dict[str, Any] = {
-            "response-content-disposition": names.content_disposition(f.original_name, inline=inline),
+            "response-content-disposition": names.content_disposition(f.original_name, inline=inline,
+                                                                      mime=f.mime),
             "response-content-type": f.mime,
         }
         return self.presign_client.presigned_get_object(

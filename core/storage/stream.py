@@ -197,7 +197,7 @@ class _Upload:
 
     async def _finish(self, buf: bytearray, pos: int, total: int, mime: str) -> StoredObject:
         if self.upload_id is None:
-            data = bytes(buf[:pos])
+            data = bytes(memoryview(buf)[:pos])
             await self._hash(data)
             meta: dict[str, Any] = {k: v for k, v in self.headers.items() if k != "Content-Type"}
             result = await self._call(

@@ -14,7 +14,7 @@ from core.audit.service import record
 from core.db.base import utcnow
 from core.db.engine import Database
 from core.tenancy.models import Tenant
-from tests.audit.test_audit_chain import apply_audit_sql
+from tests.audit.helpers import apply_audit_sql
 
 AUDIT_READ = ["core.audit.read"]
 

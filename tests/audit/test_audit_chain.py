@@ -17,18 +17,9 @@ from core.audit.chain import verify_chain
 from core.audit.cli import audit
 from core.audit.models import AuditLog
 from core.audit.service import identity_recorder, record, record_read
-from core.audit.sql import AUDIT_IMMUTABLE_SQL
 from core.db.engine import Database
 from core.security.principal import Principal
-from tests.storage.helpers import ensure_tables
-
-
-async def apply_audit_sql(db: Database) -> None:
-    """The migration's trigger and purge function (idempotent), in case the core migration lacks them."""
-    await ensure_tables(db)
-    async with db.engine.begin() as conn:
-        for stmt in AUDIT_IMMUTABLE_SQL:
-            await conn.execute(text(stmt))
+from tests.audit.helpers import apply_audit_sql
 
 
 @pytest.fixture(autouse=True)

@@ -108,7 +108,8 @@ def test_content_disposition_rfc5987() -> None:
     assert header.startswith('attachment; filename="')
     assert "filename*=UTF-8''%E8%AF%B7%E7%A4%BA%22%E6%8A%A5%E5%91%8A%22.pdf" in header
     assert header.encode("ascii")  # header values must be ASCII
-    assert names.content_disposition("a.pdf", inline=True).startswith("inline;")
+    assert names.content_disposition("a.pdf", inline=True, mime="application/pdf").startswith("inline;")
+    assert names.content_disposition("a.html", inline=True, mime="text/html").startswith("attachment;")
 
 
 def test_policy_overrides_and_wildcards() -> None:

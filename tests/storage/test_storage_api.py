@@ -276,3 +276,35 @@ async def test_delete_removes_row_and_every_version(
     await provide_storage(app.state).drain()
     assert await rows_of(db, tenant.id) == []
     assert objects_under(settings, row.object_key) == []
+
+
+async def test_broken_multipart_refused_and_nothing_stored(
+    client: AsyncTestClient[Litestar], settings: Settings, db: Database, tenant: Tenant, staff_headers
+) -> None:
+    headers = await staff_headers(tenant, permissions=UPLOAD)
+    boundary = "fuban-test-boundary-0123"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+    ctype = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    truncated = head + pdf_bytes(20_000)  # the closing boundary never comes
+    resp = await client.post(
+        "/api/files", params={"plugin": "core"}, content=truncated, headers={**headers, **ctype}
+    )
+    assert resp.status_code == 422 and resp.json()["fields"][0]["code"] == "bad_multipart"
+    field = 'Content-Disposition: form-data; name="note"'
+    no_file = f"--{boundary}\r\n{field}\r\n\r\nhi\r\n--{boundary}--\r\n".encode()
+    resp = await client.post(
+        "/api/files", params={"plugin": "core"}, content=no_file, headers={**headers, **ctype}
+    )
+    assert resp.status_code == 422 and resp.json()["fields"][0]["field"] == "file"
+    resp = await client.post(
+        "/api/files",
+        params={"plugin": "core"},
+        content=b"x",
+        headers={**headers, "Content-Type": "multipart/form-data"},
+    )
+    assert resp.status_code == 422
+    assert await rows_of(db, tenant.id) == []
+    assert_nothing_stored(settings, tenant)
