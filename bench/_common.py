@@ -42,7 +42,6 @@ def fuban_env(workdir: Path, *, bucket: str = "fuban-bench") -> Iterator[dict[st
         stack = Stack(workdir / "stack", base_port=None).start()
         env = {**stack.env(), "FUBAN_S3_BUCKET": bucket}
     env.setdefault("FUBAN_ENV", "dev")
-    env["FUBAN_DOCS_ENABLED"] = env.get("FUBAN_DOCS_ENABLED", "false")
     os.environ.update(env)
     get_settings.cache_clear()
     try:

@@ -141,7 +141,8 @@ def start_api(env: dict[str, str], workdir: Path) -> tuple[subprocess.Popen[byte
     log = (workdir / "api.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "bench.storage:create_bench_app",
-         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
+         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
+         *os.environ.get("BENCH_UVICORN_ARGS", "").split()],
         env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
     wait_port(port, proc, "API server")
@@ -232,72 +233,79 @@ def timed(fn: Any) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
-def one_round(settings: Settings, api: str, path: Path, size: int, rss: PeakRss, *, api_first: bool
-              ) -> dict[str, float]:
-    """Each direction direct and through the API back to back (order alternating between rounds)."""
+class CpuMeter:
+    """CPU seconds (user + system) spent by each process of the run, per measurement."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.procs = {name: psutil.Process(pid) for name, pid in pids.items()}
+
+    def snapshot(self) -> dict[str, float]:
+        return {name: sum(p.cpu_times()[:2]) for name, p in self.procs.items()}
+
+
+def one_round(settings: Settings, api: str, path: Path, size: int, rss: PeakRss, cpu: CpuMeter, *,
+              api_first: bool) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Each direction direct and through the API back to back (order alternating between rounds).
+
+    Returns MB/s per measurement and the CPU seconds each process spent on it.
+    """
     s3 = s3_client(settings)
     key = f"bench/direct/{uuid.uuid4().hex}"
-    seconds: dict[str, float] = {}
-    file_id = ""
-
-    def direct_up() -> None:
-        seconds["up_direct"] = timed(lambda: s3.fput_object(settings.s3_bucket, key, str(path)))[0]
-
-    def direct_down() -> None:
-        def run() -> int:
-            resp = s3.get_object(settings.s3_bucket, key)
-            try:
-                return sum(len(c) for c in resp.stream(CHUNK))
-            finally:
-                resp.close()
-                resp.release_conn()
-
-        seconds["down_direct"], got = timed(run)
-        assert got == size
-
     # The API is called with urllib3, the HTTP client inside the minio SDK, so that both sides of each
     # comparison use the same client library.
     http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=10, read=600), retries=False)
+    file_id = ""
+
+    def direct_up() -> None:
+        s3.fput_object(settings.s3_bucket, key, str(path))
+
+    def direct_down() -> None:
+        resp = s3.get_object(settings.s3_bucket, key)
+        try:
+            assert sum(len(c) for c in resp.stream(CHUNK)) == size
+        finally:
+            resp.close()
+            resp.release_conn()
 
     def api_up() -> None:
         nonlocal file_id
         with rss:
-            seconds["up_api"], resp = timed(lambda: http.request(
-                "POST", f"{api}/files", body=read_file(path),
-                headers={"X-File-Name": "bench.bin", "Content-Type": "application/octet-stream",
-                         "Content-Length": str(size)}))
+            headers = {"X-File-Name": "bench.bin", "Content-Type": "application/octet-stream",
+                       "Content-Length": str(size)}
+            resp = http.request("POST", f"{api}/files", body=read_file(path), headers=headers)
         assert resp.status == 201, resp.data
         file_id = resp.json()["id"]
 
-    def get(url: str, redirect: bool = False) -> int:
+    def get(url: str, redirect: bool = False) -> None:
         retries = urllib3.Retry(total=None, connect=0, read=0, redirect=2) if redirect else False
         resp = http.request("GET", url, preload_content=False, redirect=redirect, retries=retries)
         try:
             assert resp.status == 200, resp.status
-            return sum(len(c) for c in resp.stream(CHUNK))
+            assert sum(len(c) for c in resp.stream(CHUNK)) == size
         finally:
             resp.release_conn()
 
     def api_down() -> None:
         with rss:
-            seconds["down_api"], got = timed(lambda: get(f"{api}/files/{file_id}/content"))
-        assert got == size
+            get(f"{api}/files/{file_id}/content")
 
     def redirect_down() -> None:
-        seconds["down_redirect"], got = timed(lambda: get(f"{api}/files/{file_id}/download", redirect=True))
-        assert got == size
+        get(f"{api}/files/{file_id}/download", redirect=True)
 
-    steps = [(api_up, direct_up), (api_down, direct_down)]
-    for api_step, direct_step in steps:
-        for step in (api_step, direct_step) if api_first else (direct_step, api_step):
-            settle()
-            step()
-    settle()
-    redirect_down()
-    mbs = size / MB
-    out = {k: mbs / v for k, v in seconds.items()}
-    out["rss"] = rss.peak_growth / MB
-    return out
+    pairs = [(("up_api", api_up), ("up_direct", direct_up)),
+             (("down_api", api_down), ("down_direct", direct_down))]
+    order = [step for api_step, direct_step in pairs
+             for step in ((api_step, direct_step) if api_first else (direct_step, api_step))]
+    speed: dict[str, float] = {}
+    cpu_used: dict[str, dict[str, float]] = {}
+    for name, fn in [*order, ("down_redirect", redirect_down)]:
+        settle()
+        before = cpu.snapshot()
+        seconds, _ = timed(fn)
+        after = cpu.snapshot()
+        speed[name] = size / MB / seconds
+        cpu_used[name] = {proc: (after[proc] - before[proc]) * 1024 * MB / size for proc in after}
+    return speed, cpu_used
 
 
 def main() -> int:
@@ -311,9 +319,11 @@ def main() -> int:
     procs: list[subprocess.Popen[bytes]] = []
     try:
         env = {k: v for k, v in os.environ.items() if k.startswith("FUBAN_S3_")}
+        pids = {"client": os.getpid()}
         if not env.get("FUBAN_S3_ENDPOINT"):
             weed, env = start_weed(workdir)
             procs.append(weed)
+            pids["s3"] = weed.pid
         env["FUBAN_S3_BUCKET"] = env.get("FUBAN_S3_BUCKET") or f"bench-{uuid.uuid4().hex[:8]}"
         env["FUBAN_ENV"] = "dev"
         os.environ.update(env)
@@ -321,6 +331,8 @@ def main() -> int:
         ensure_bucket(settings)
         api_proc, port = start_api(env, workdir)
         procs.append(api_proc)
+        pids["api"] = api_proc.pid
+        cpu = CpuMeter(pids)
         api = f"http://127.0.0.1:{port}"
         size = opts.size_mb * MB
         path = workdir / "payload.bin"
@@ -328,12 +340,15 @@ def main() -> int:
         # Warm up both paths (imports, connection pools) with a small file.
         small = workdir / "warm.bin"
         make_file(small, 8 * MB)
-        one_round(settings, api, small, 8 * MB, PeakRss(api_proc.pid), api_first=True)
+        one_round(settings, api, small, 8 * MB, PeakRss(api_proc.pid), cpu, api_first=True)
         rss = PeakRss(api_proc.pid)
-        rounds = [one_round(settings, api, path, size, rss, api_first=i % 2 == 0) for i in range(opts.rounds)]
-        for i, r in enumerate(rounds, 1):
-            print(f"  round {i}: up direct {r['up_direct']:.1f} / API {r['up_api']:.1f} MB/s, "
-                  f"down direct {r['down_direct']:.1f} / API {r['down_api']:.1f} MB/s")
+        rounds = []
+        for i in range(opts.rounds):
+            speed, used = one_round(settings, api, path, size, rss, cpu, api_first=i % 2 == 0)
+            rounds.append((speed, used))
+            print(f"  round {i + 1}: up direct {speed['up_direct']:.1f} / API {speed['up_api']:.1f} MB/s, "
+                  f"down direct {speed['down_direct']:.1f} / API {speed['down_api']:.1f} / "
+                  f"307 {speed['down_redirect']:.1f} MB/s", flush=True)
         return report(rounds, opts.size_mb, settings.s3_endpoint, rss.peak_growth / MB)
     finally:
         for proc in reversed(procs):
@@ -350,21 +365,34 @@ def _median(values: list[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def report(rounds: list[dict[str, float]], size_mb: int, endpoint: str, rss_mb: float) -> int:
+def report(rounds: list[tuple[dict[str, float], dict[str, dict[str, float]]]], size_mb: int, endpoint: str,
+           rss_mb: float) -> int:
     """Medians over the rounds; each ratio is the median of the per-round (back-to-back) ratios."""
-    med = {k: _median([r[k] for r in rounds]) for k in rounds[0]}
-    up_ratio = _median([r["up_api"] / r["up_direct"] for r in rounds])
-    down_ratio = _median([r["down_api"] / r["down_direct"] for r in rounds])
+    speeds = [r[0] for r in rounds]
+    med = {k: _median([r[k] for r in speeds]) for k in speeds[0]}
+    pairs = (("up_api", "up_direct"), ("down_api", "down_direct"), ("down_redirect", "down_direct"))
+    ratio = {k: _median([r[k] / r[d] for r in speeds]) for k, d in pairs}
+    cpu = {step: {proc: _median([r[1][step][proc] for r in rounds]) for proc in rounds[0][1][step]}
+           for step in rounds[0][1]}
     print(f"storage benchmark: {size_mb} MB x {len(rounds)} rounds, S3 at {endpoint}, {os.cpu_count()} CPUs "
-          f"(medians)")
-    print(f"  upload    direct SDK {med['up_direct']:8.1f} MB/s   API {med['up_api']:8.1f} MB/s   "
-          f"ratio {up_ratio:6.1%}")
-    print(f"  download  direct SDK {med['down_direct']:8.1f} MB/s   API {med['down_api']:8.1f} MB/s   "
-          f"ratio {down_ratio:6.1%}   (presigned 307 path {med['down_redirect']:.1f} MB/s)")
-    print(f"  API process peak RSS growth {rss_mb:.1f} MB")
-    ok = up_ratio >= 0.8 and down_ratio >= 0.8 and rss_mb < 100
-    print("  targets (API >= 80 % of direct, RSS growth < 100 MB):", "MET" if ok else "MISSED")
-    return 0 if ok else 1
+          "(medians; ratios = median of back-to-back pairs)")
+    rows = [("upload", "up_direct", "up_api", "API POST /files (streamed through the API)"),
+            ("download", "down_direct", "down_redirect", "API GET /files/{id}/download (307 -> presigned)"),
+            ("download", "down_direct", "down_api", "API GET /files/{id}/content (bytes through the API)")]
+    for label, direct, via, what in rows:
+        print(f"  {label:8s} direct SDK {med[direct]:7.1f} MB/s | {what}: {med[via]:7.1f} MB/s = "
+              f"{ratio[via]:6.1%}")
+    print(f"  API process peak RSS growth: {rss_mb:.1f} MB")
+    print("  CPU seconds per GB: " + "; ".join(
+        f"{step} " + " ".join(f"{proc}={secs:.2f}" for proc, secs in sorted(cpu[step].items()))
+        for step in ("up_direct", "up_api", "down_direct", "down_api")))
+    checks = {"upload >= 80 %": ratio["up_api"] >= 0.8,
+              "download (307) >= 80 %": ratio["down_redirect"] >= 0.8,
+              "download through the API (/content) >= 80 %": ratio["down_api"] >= 0.8,
+              "RSS growth < 100 MB": rss_mb < 100}
+    for name, ok in checks.items():
+        print(f"  {'MET   ' if ok else 'MISSED'} {name}")
+    return 0 if all(checks.values()) else 1
 
 
 if __name__ == "__main__":

@@ -11,6 +11,15 @@ Groups:
 - Security: :class:`Principal`, :func:`current_principal`, :func:`require_staff`,
   :func:`require_permission`.
 - Events and settings: :func:`publish_event`, :func:`plugin_settings`.
+- Working-day calendar (工作日历): :func:`load_calendar` → :class:`WorkCalendar` (``add_workdays``,
+  ``add_days``, ``add_months``, ``is_workday``), :class:`Due`.
+- Deadlines (期限) and notifications: :func:`register_deadline`, :func:`complete_deadline`,
+  :func:`cancel_deadline`, :class:`ReminderSpec`, :data:`DEFAULT_REMINDERS`, :func:`create_notification`.
+- Files (存储): :class:`StorageService` (``store``, ``upload``, ``presigned_url``, ``lock_object``,
+  ``delete``), :class:`StoredFile`, :class:`StoragePolicy` + :func:`register_storage_policy`,
+  :func:`get_storage` (the process's service).
+- Audit (审计): :func:`audit_record` for every state change, :func:`audit_read` for reads of classified
+  content; both write in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -20,10 +29,22 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.audit.service import record as audit_record
+from core.audit.service import record_read as audit_read
+from core.calendar.rules import Due, WorkCalendar
+from core.calendar.service import load_calendar
 from core.db.base import Base, Timestamps, UUIDPk
 from core.db.engine import Database
+from core.deadlines.service import (
+    DEFAULT_REMINDERS,
+    ReminderSpec,
+    cancel_deadline,
+    complete_deadline,
+    register_deadline,
+)
 from core.errors import AppError, FieldError, Msg, conflict, forbidden, invalid, not_found
 from core.events import publish_event
+from core.notifications.service import create_notification
 from core.plugins.hookspecs import hookimpl
 from core.plugins.models import PluginState
 from core.plugins.types import (
@@ -39,6 +60,10 @@ from core.plugins.types import (
 from core.runtime import get_runtime
 from core.security.guards import require_permission, require_staff
 from core.security.principal import Principal, current_principal
+from core.storage.models import StoredFile
+from core.storage.policy import StoragePolicy
+from core.storage.policy import register_policy as register_storage_policy
+from core.storage.service import StorageService
 
 
 def get_database() -> Database:
@@ -47,6 +72,14 @@ def get_database() -> Database:
     if db is None:
         raise RuntimeError("the database is not initialised yet in this process")
     return db
+
+
+def get_storage() -> StorageService:
+    """The process's file storage (API, worker or scheduler), built from settings on first use."""
+    rt = get_runtime()
+    if not isinstance(rt.storage, StorageService):
+        rt.storage = StorageService.from_settings(rt.settings)
+    return rt.storage
 
 
 async def plugin_settings(session: AsyncSession, tenant_id: uuid.UUID, plugin: str) -> dict[str, Any]:
@@ -59,9 +92,11 @@ async def plugin_settings(session: AsyncSession, tenant_id: uuid.UUID, plugin: s
 
 
 __all__ = [
+    "DEFAULT_REMINDERS",
     "AppError",
     "Base",
     "Database",
+    "Due",
     "Event",
     "EventHandler",
     "FieldError",
@@ -73,17 +108,31 @@ __all__ = [
     "PermissionSpec",
     "PluginManifest",
     "Principal",
+    "ReminderSpec",
+    "StoragePolicy",
+    "StorageService",
+    "StoredFile",
     "Timestamps",
     "UUIDPk",
+    "WorkCalendar",
+    "audit_read",
+    "audit_record",
+    "cancel_deadline",
+    "complete_deadline",
     "conflict",
+    "create_notification",
     "current_principal",
     "forbidden",
     "get_database",
+    "get_storage",
     "hookimpl",
     "invalid",
+    "load_calendar",
     "not_found",
     "plugin_settings",
     "publish_event",
+    "register_deadline",
+    "register_storage_policy",
     "require_permission",
     "require_staff",
 ]

@@ -15,6 +15,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from core import __version__
+from core.audit.context import AuditContextMiddleware
 from core.db.deps import provide_db_session
 from core.db.engine import Database
 from core.errors import exception_handler
@@ -23,6 +24,7 @@ from core.plugins.manager import CORE_PLUGIN, PluginManager
 from core.runtime import Runtime, set_runtime
 from core.security.middleware import AuthMiddleware, dispose_auth_engine
 from core.settings import Settings, get_settings
+from core.storage.hooks import storage_shutdown, storage_startup
 
 logger = logging.getLogger(__name__)
 DOCS_ASSETS = "/static/docs"
@@ -87,8 +89,10 @@ def create_app(
         app.state.db = db
         app.state.runtime = runtime
         set_runtime(runtime)
+        await storage_startup(app)
 
     async def shutdown(app: Litestar) -> None:
+        await storage_shutdown(app)
         if runtime.db is not None:
             await dispose_auth_engine(runtime.db)
             await runtime.db.dispose()
@@ -107,7 +111,8 @@ def create_app(
         on_startup=[startup],
         on_shutdown=[shutdown],
         openapi_config=_openapi(settings),
-        middleware=[AuthMiddleware()],
+        # Audit context first, so records written during authentication know where the request came from.
+        middleware=[AuditContextMiddleware(), AuthMiddleware()],
         cors_config=CORSConfig(allow_origins=[]) if settings.env == "production" else None,
         debug=False,
     )

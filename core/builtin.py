@@ -6,7 +6,8 @@ from typing import Any
 
 from core import __version__
 from core.plugins.hookspecs import hookimpl
-from core.plugins.types import MenuItem, PermissionSpec, PluginManifest
+from core.plugins.types import JobSpec, MenuItem, PermissionSpec, PluginManifest
+from core.settings import get_settings
 
 manifest = PluginManifest(
     name="core",
@@ -30,7 +31,10 @@ def register_permissions() -> list[PermissionSpec]:
 
     seen: set[str] = set()
     out = []
-    for spec in [*FEATURE_PERMISSIONS, *CORE_PERMISSIONS]:
+    from core.audit.permissions import AUDIT_PERMISSIONS  # noqa: PLC0415
+    from core.storage.permissions import STORAGE_PERMISSIONS  # noqa: PLC0415
+
+    for spec in [*FEATURE_PERMISSIONS, *CORE_PERMISSIONS, *STORAGE_PERMISSIONS, *AUDIT_PERMISSIONS]:
         if spec.code not in seen:
             seen.add(spec.code)
             out.append(spec)
@@ -39,9 +43,14 @@ def register_permissions() -> list[PermissionSpec]:
 
 @hookimpl
 def register_default_grants() -> dict[str, list[str]]:
+    from core.audit.permissions import AUDIT_DEFAULT_GRANTS  # noqa: PLC0415
     from core.permissions.core_permissions import CORE_DEFAULT_GRANTS  # noqa: PLC0415
+    from core.storage.permissions import STORAGE_DEFAULT_GRANTS  # noqa: PLC0415
 
     grants: dict[str, list[str]] = {role: list(codes) for role, codes in CORE_DEFAULT_GRANTS.items()}
+    for extra in (STORAGE_DEFAULT_GRANTS, AUDIT_DEFAULT_GRANTS):
+        for role, codes in extra.items():
+            grants.setdefault(role, []).extend(c for c in codes if c not in grants[role])
     for code in ("core.plugins.manage", "core.calendar.manage"):
         if code not in grants.setdefault("sysadmin", []):
             grants["sysadmin"].append(code)
@@ -57,19 +66,34 @@ def register_models() -> list[type[Any]]:
 
 @hookimpl
 def register_routes() -> list[Any]:
+    from core.audit.controller import AuditController  # noqa: PLC0415
     from core.calendar.controller import CalendarController  # noqa: PLC0415
+    from core.deadlines.controller import DeadlineController  # noqa: PLC0415
     from core.health import health  # noqa: PLC0415 - import controllers only when an app is built
     from core.identity.routes import route_handlers  # noqa: PLC0415
+    from core.notifications.controller import NotificationController  # noqa: PLC0415
     from core.plugins.controller import MenuController, PluginController  # noqa: PLC0415
+    from core.storage.controller import FileController  # noqa: PLC0415
 
-    return [health, PluginController, MenuController, CalendarController, *route_handlers()]
+    return [
+        health,
+        PluginController,
+        MenuController,
+        CalendarController,
+        DeadlineController,
+        NotificationController,
+        FileController,
+        AuditController,
+        *route_handlers(),
+    ]
 
 
 @hookimpl
 def register_cli() -> list[Any]:
+    from core.audit.cli import audit  # noqa: PLC0415
     from core.calendar.cli import calendar  # noqa: PLC0415
 
-    return [calendar]
+    return [calendar, audit]
 
 
 @hookimpl
@@ -96,4 +120,19 @@ def register_menu() -> list[MenuItem]:
                 ),
             ),
         ),
+    ]
+
+
+@hookimpl
+def register_jobs() -> list[JobSpec]:
+    from core.audit.hooks import audit_jobs  # noqa: PLC0415
+    from core.deadlines.sweep import sweep_job  # noqa: PLC0415
+    from core.storage.hooks import storage_jobs  # noqa: PLC0415
+
+    every = get_settings().scheduler_sweep_seconds
+    # The sweep itself is exactly-once per reminder (row claims), so a late or doubled fire is harmless.
+    return [
+        JobSpec(name="deadline_sweep", fn=sweep_job, schedule=f"interval:{every}", max_retries=0),
+        *storage_jobs(),
+        *audit_jobs(),
     ]

@@ -126,6 +126,7 @@ def _from_validation(exc: LitestarValidation) -> AppError:
 
 
 _HTTP_CODES: dict[int, tuple[str, Msg]] = {
+    400: ("bad_request", Msg("请求格式错误", "Malformed request")),
     401: ("not_authenticated", Msg("请先登录", "Authentication required")),
     403: ("forbidden", Msg("无权执行此操作", "You are not allowed to do this")),
     404: ("not_found", Msg("资源不存在", "Not found")),

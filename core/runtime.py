@@ -31,6 +31,7 @@ class Runtime:
     event_handlers: dict[str, list[tuple[str, EventHandler]]] = field(default_factory=dict)
     channels: list[NotificationChannel] = field(default_factory=list)
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    storage: Any = None  # core.storage.service.StorageService, built on first use (see core.api.get_storage)
 
     @classmethod
     def build(cls, settings: Settings, manager: PluginManager, db: Database | None = None) -> Runtime:
@@ -54,6 +55,12 @@ class Runtime:
 
         set_registered_permissions(rt.permissions)
         set_default_grants(rt.default_grants)
+        from core.deadlines.service import install_calendar_listener  # noqa: PLC0415
+
+        install_calendar_listener()  # imported years recompute provisional deadlines (idempotent)
+        from core.audit.hooks import install_identity_recorder  # noqa: PLC0415
+
+        install_identity_recorder()  # identity/org/permission changes land in the audit log
         return rt
 
 

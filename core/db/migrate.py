@@ -58,11 +58,17 @@ async def upgrade(db: Database, manager: PluginManager, target: str = "heads") -
 async def pending_model_changes(db: Database, manager: PluginManager) -> list[Any]:
     """What autogenerate would still write: empty when the migrations match the models."""
     import_models(manager)
+    # Tables that belong to no loaded plugin (another deployment's plugin, a test's scratch table) are
+    # not ours to report as "removed".
+    prefixes = tuple(f"{name}_" for name in manager.names())
+
+    def ours(name: str | None, type_: str, parent: Any) -> bool:
+        return type_ != "table" or name in Base.metadata.tables or (name or "").startswith(prefixes)
+
+    opts = {"compare_type": True, "include_name": ours}
     async with db.engine.connect() as conn:
         return await conn.run_sync(
-            lambda c: compare_metadata(
-                MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata
-            )
+            lambda c: compare_metadata(MigrationContext.configure(c, opts=opts), Base.metadata)
         )
 
 

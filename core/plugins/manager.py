@@ -69,7 +69,8 @@ def _check_manifest(module: ModuleType, expected_name: str | None) -> PluginMani
             spec = SpecifierSet(manifest.requires_core)
         except InvalidSpecifier:
             raise PluginError(
-                f"plugin {manifest.name!r}: requires_core {manifest.requires_core!r} is not a specifier"
+                f"plugin {manifest.name!r}: requires_core {manifest.requires_core!r}"
+                " is not a version specifier (e.g. '>=0.1')"
             ) from None
         if not spec.contains(core.__version__, prereleases=True):
             raise PluginError(

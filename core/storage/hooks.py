@@ -40,7 +40,10 @@ def storage_jobs() -> list[JobSpec]:
 
 async def storage_startup(app: Litestar) -> None:
     """Build the process's StorageService once (``app.state.storage``); needs ``app.state.runtime``."""
-    app.state.storage = StorageService.from_settings(app.state.runtime.settings)
+    runtime = app.state.runtime
+    if not isinstance(runtime.storage, StorageService):
+        runtime.storage = StorageService.from_settings(runtime.settings)
+    app.state.storage = runtime.storage
 
 
 async def storage_shutdown(app: Litestar) -> None:

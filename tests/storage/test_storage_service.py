@@ -99,6 +99,7 @@ async def test_lock_object_makes_archived_file_immutable(
 ) -> None:
     storage = provide_storage(app.state)
     assert await storage.lock_enabled(), "ensure_bucket must create the bucket with object lock"
+    assert storage.client.get_bucket_versioning(settings.s3_bucket).status == "Enabled"
     headers = await staff_headers(tenant, permissions=UPLOAD)
     file_id = uuid.UUID((await upload(client, headers, pdf_bytes(3000), "归档件.pdf")).json()["id"])
     until = utcnow() + timedelta(seconds=20)
