@@ -1,0 +1,1 @@
+"""Modules a county or city office switches on per tenant (documents, petitions, ...)."""

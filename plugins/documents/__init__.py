@@ -1,0 +1,1 @@
+"""Documents plugin (公文)."""

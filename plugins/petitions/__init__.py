@@ -1,0 +1,1 @@
+"""Letters and visits plugin (信访)."""
