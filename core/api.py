@@ -9,7 +9,10 @@ Groups:
 - Errors (one format for the API): :class:`AppError`, :class:`Msg`, :class:`FieldError`,
   :func:`invalid`, :func:`not_found`, :func:`forbidden`, :func:`conflict`.
 - Security: :class:`Principal`, :func:`current_principal`, :func:`require_staff`,
-  :func:`require_permission`.
+  :func:`require_permission`, :func:`require_citizen`; :func:`request_tenant_id` (the caller's tenant,
+  or the ``X-Fuban-Tenant`` header's on public routes).
+- Row-level SQL filters (行级过滤): :func:`tenant_filter`, :func:`clearance_filter` (密级),
+  :func:`reader_list_filter` (知悉范围), :func:`unit_scope_filter`, :func:`user_units`.
 - Events and settings: :func:`publish_event`, :func:`plugin_settings`.
 - Working-day calendar (工作日历): :func:`load_calendar` → :class:`WorkCalendar` (``add_workdays``,
   ``add_days``, ``add_months``, ``is_workday``), :class:`Due`.
@@ -44,6 +47,7 @@ from core.deadlines.service import (
 )
 from core.errors import AppError, FieldError, Msg, conflict, forbidden, invalid, not_found
 from core.events import publish_event
+from core.identity.controller import require_citizen
 from core.notifications.service import create_notification
 from core.plugins.hookspecs import hookimpl
 from core.plugins.models import PluginState
@@ -58,12 +62,20 @@ from core.plugins.types import (
     PluginManifest,
 )
 from core.runtime import get_runtime
+from core.security.filters import (
+    clearance_filter,
+    reader_list_filter,
+    tenant_filter,
+    unit_scope_filter,
+    user_units,
+)
 from core.security.guards import require_permission, require_staff
 from core.security.principal import Principal, current_principal
 from core.storage.models import StoredFile
 from core.storage.policy import StoragePolicy
 from core.storage.policy import register_policy as register_storage_policy
 from core.storage.service import StorageService
+from core.tenancy.resolve import request_tenant_id
 
 
 def get_database() -> Database:
@@ -118,6 +130,7 @@ __all__ = [
     "audit_read",
     "audit_record",
     "cancel_deadline",
+    "clearance_filter",
     "complete_deadline",
     "conflict",
     "create_notification",
@@ -131,8 +144,14 @@ __all__ = [
     "not_found",
     "plugin_settings",
     "publish_event",
+    "reader_list_filter",
     "register_deadline",
     "register_storage_policy",
+    "request_tenant_id",
+    "require_citizen",
     "require_permission",
     "require_staff",
+    "tenant_filter",
+    "unit_scope_filter",
+    "user_units",
 ]
