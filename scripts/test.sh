@@ -6,11 +6,16 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/bootstrap.sh
 
 # ---------------------------------------------------------------------------------------------
-# SYSTEM PACKAGES FOR BROWSER TESTS (not yet needed): once the frontend e2e tests land, install
-# Debian chromium + a CJK font here, idempotently and only as root, e.g.
-#   if [ "$(id -u)" = 0 ] && ! dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1; then
-#     apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk
-#   fi
+# SYSTEM PACKAGES (Debian): ONE list, installed idempotently and only as root. Add packages to the list
+# (e.g. chromium for the browser tests); keep a single apt-get install line.
+#   fonts-arphic-uming/ukai, fonts-wqy-microhei: TrueType CJK faces for the GB/T 9704 PDF renderer
+#   (plugins/documents/gbt9704; reportlab cannot embed CFF/OpenType faces such as Noto CJK).
+SYSTEM_PACKAGES="fonts-arphic-uming fonts-arphic-ukai fonts-wqy-microhei"
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+    && ! dpkg -s $SYSTEM_PACKAGES >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $SYSTEM_PACKAGES
+fi
 # ---------------------------------------------------------------------------------------------
 
 exec .venv/bin/python -m pytest "$@"
