@@ -17,7 +17,8 @@ Groups:
 - Working-day calendar (工作日历): :func:`load_calendar` → :class:`WorkCalendar` (``add_workdays``,
   ``add_days``, ``add_months``, ``is_workday``), :class:`Due`.
 - Deadlines (期限) and notifications: :func:`register_deadline`, :func:`complete_deadline`,
-  :func:`cancel_deadline`, :class:`ReminderSpec`, :data:`DEFAULT_REMINDERS`, :func:`create_notification`.
+  :func:`cancel_deadline`, :func:`explain_deadline` (书面说明 of a missed one), :class:`ReminderSpec`,
+  :data:`DEFAULT_REMINDERS`, :func:`create_notification`.
 - Files (存储): :class:`StorageService` (``store``, ``upload``, ``presigned_url``, ``lock_object``,
   ``delete``), :class:`StoredFile`, :class:`StoragePolicy` + :func:`register_storage_policy`,
   :func:`get_storage` (the process's service).
@@ -45,6 +46,7 @@ from core.deadlines.service import (
     complete_deadline,
     register_deadline,
 )
+from core.deadlines.service import explain_missed as explain_deadline
 from core.errors import AppError, FieldError, Msg, conflict, forbidden, invalid, not_found
 from core.events import publish_event
 from core.identity.controller import require_citizen
@@ -135,6 +137,7 @@ __all__ = [
     "conflict",
     "create_notification",
     "current_principal",
+    "explain_deadline",
     "forbidden",
     "get_database",
     "get_storage",
