@@ -51,8 +51,10 @@ from core.errors import AppError, FieldError, Msg, conflict, forbidden, invalid,
 from core.events import publish_event
 from core.identity.controller import require_citizen
 from core.notifications.service import create_notification
+from core.org.models import Unit
 from core.plugins.hookspecs import hookimpl
 from core.plugins.models import PluginState
+from core.plugins.service import PluginService
 from core.plugins.types import (
     Event,
     EventHandler,
@@ -73,10 +75,12 @@ from core.security.filters import (
 )
 from core.security.guards import require_permission, require_staff
 from core.security.principal import Principal, current_principal
+from core.settings import Settings, get_settings
 from core.storage.models import StoredFile
 from core.storage.policy import StoragePolicy
 from core.storage.policy import register_policy as register_storage_policy
 from core.storage.service import StorageService
+from core.tenancy.models import Tenant
 from core.tenancy.resolve import request_tenant_id
 
 
@@ -94,6 +98,11 @@ def get_storage() -> StorageService:
     if not isinstance(rt.storage, StorageService):
         rt.storage = StorageService.from_settings(rt.settings)
     return rt.storage
+
+
+async def plugin_enabled(session: AsyncSession, tenant_id: uuid.UUID, plugin: str) -> bool:
+    """Whether ``plugin`` is enabled for ``tenant_id`` (e.g. before handing a case to another office)."""
+    return await PluginService(get_runtime().manager).is_enabled(session, tenant_id, plugin)
 
 
 async def plugin_settings(session: AsyncSession, tenant_id: uuid.UUID, plugin: str) -> dict[str, Any]:
@@ -123,11 +132,14 @@ __all__ = [
     "PluginManifest",
     "Principal",
     "ReminderSpec",
+    "Settings",
     "StoragePolicy",
     "StorageService",
     "StoredFile",
+    "Tenant",
     "Timestamps",
     "UUIDPk",
+    "Unit",
     "WorkCalendar",
     "audit_read",
     "audit_record",
@@ -140,11 +152,13 @@ __all__ = [
     "explain_deadline",
     "forbidden",
     "get_database",
+    "get_settings",
     "get_storage",
     "hookimpl",
     "invalid",
     "load_calendar",
     "not_found",
+    "plugin_enabled",
     "plugin_settings",
     "publish_event",
     "reader_list_filter",
