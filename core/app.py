@@ -19,6 +19,7 @@ from core.audit.context import AuditContextMiddleware
 from core.db.deps import provide_db_session
 from core.db.engine import Database
 from core.errors import exception_handler
+from core.frontend import frontend_handlers
 from core.plugins.gate import plugin_gate
 from core.plugins.manager import CORE_PLUGIN, PluginManager
 from core.runtime import Runtime, set_runtime
@@ -104,6 +105,7 @@ def create_app(
                 path=DOCS_ASSETS, directories=[_docs_assets_dir()], include_in_schema=False
             )
         )
+    handlers.extend(frontend_handlers())  # the built console and portal at /, after the API
     return Litestar(
         route_handlers=handlers,
         dependencies={"db_session": Provide(provide_db_session)},
