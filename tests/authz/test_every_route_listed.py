@@ -54,9 +54,7 @@ def test_matrices_agree_with_the_guards(app):
     wrong = []
     for path, handler in _api_handlers(app):
         codes = {
-            code
-            for guard in handler.resolve_guards()
-            for code in getattr(guard, "required_permissions", ())
+            code for guard in handler.resolve_guards() for code in getattr(guard, "required_permissions", ())
         }
         expected = listed.get(handler.operation_id or "")
         if codes and expected is not None and expected not in codes:

@@ -67,9 +67,8 @@ async def test_authorization_matrix(app, client, db, tenant, other_tenant, staff
         citizen = await create_citizen(
             s, password="Citizen-Pass-2026", email=f"c{secrets.token_hex(4)}@example.cn"
         )
-        citizen_h = {
-            "Authorization": f"Bearer {await issue_session(s, user_id=citizen.id, tenant_id=tenant.id, kind='citizen')}"
-        }
+        token = await issue_session(s, user_id=citizen.id, tenant_id=tenant.id, kind="citizen")
+        citizen_h = {"Authorization": f"Bearer {token}"}
         service = PluginService(get_runtime().manager)
         for t in (tenant, other_tenant):
             await service.install(s, t.id, "sample")
@@ -98,7 +97,7 @@ async def test_authorization_matrix(app, client, db, tenant, other_tenant, staff
             continue
         # Without a tenant the plugin gate cannot tell whether the plugin is on: 404 hides it, like 401.
         gated = path.startswith("/api/sample/")
-        await check(op, method, path, {}, lambda c: c == 401 or (gated and c == 404), "anonymous")
+        await check(op, method, path, {}, lambda c, g=gated: c == 401 or (g and c == 404), "anonymous")
         await check(op, method, path, citizen_h, lambda c: c == 403, "citizen")
         await check(op, method, path, nobody_h, allowed if need == STAFF else (lambda c: c == 403), "no-perm")
         if need != STAFF:
