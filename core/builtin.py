@@ -21,7 +21,12 @@ FEATURE_PERMISSIONS = [
     PermissionSpec(
         "core.plugins.manage", "管理插件（安装、启用、停用）", "Manage plugins (install, enable, disable)"
     ),
-    PermissionSpec("core.calendar.manage", "导入工作日历", "Import the working-day calendar"),
+    PermissionSpec(
+        "core.calendar.manage",
+        "导入工作日历（平台）",
+        "Import the working-day calendar (platform)",
+        "Installation-wide: the calendar is shared by every tenant; granted only in the platform tenant.",
+    ),
 ]
 
 
@@ -51,9 +56,9 @@ def register_default_grants() -> dict[str, list[str]]:
     for extra in (STORAGE_DEFAULT_GRANTS, AUDIT_DEFAULT_GRANTS):
         for role, codes in extra.items():
             grants.setdefault(role, []).extend(c for c in codes if c not in grants[role])
-    for code in ("core.plugins.manage", "core.calendar.manage"):
-        if code not in grants.setdefault("sysadmin", []):
-            grants["sysadmin"].append(code)
+    # core.calendar.manage is a platform power: ensure_tenant_setup grants it in the platform tenant only.
+    if "core.plugins.manage" not in grants.setdefault("sysadmin", []):
+        grants["sysadmin"].append("core.plugins.manage")
     return grants
 
 

@@ -17,7 +17,7 @@ from core.calendar.schemas import ComputeOut, DayOut, ImportOut, YearOut
 from core.calendar.service import import_year, list_years, load_calendar
 from core.errors import AppError, FieldError, Msg, invalid
 from core.identity import audit_hook
-from core.security.guards import principal_or_401, require_permission, require_staff
+from core.security.guards import principal_or_401, require_platform_permission, require_staff
 
 MANAGE = "core.calendar.manage"
 MAX_SPAN_DAYS = 400
@@ -155,7 +155,7 @@ class CalendarController(Controller):
                           basis=BASIS[rule])
 
     @post("/years/{year:int}/import", operation_id="calendar_import_year", status_code=200,
-          guards=[require_permission(MANAGE)], request_max_body_size=_BODY_LIMIT,
+          guards=[require_platform_permission(MANAGE)], request_max_body_size=_BODY_LIMIT,
           operation_class=_ImportOperation)
     async def import_(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, year: int

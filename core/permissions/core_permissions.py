@@ -13,6 +13,10 @@ from core.plugins.types import PermissionSpec
 PLATFORM_TENANT_CODE = "platform"
 
 PLATFORM_MANAGE = "core.platform.manage"
+CALENDAR_MANAGE = "core.calendar.manage"
+# Installation-wide powers: the holiday calendar is shared by every tenant, so a county office's own
+# administrator must not change everyone's deadlines. Grantable only in the platform tenant.
+PLATFORM_CODES = frozenset({PLATFORM_MANAGE, CALENDAR_MANAGE})
 ORG_READ = "core.org.read"
 ORG_MANAGE = "core.org.manage"
 USERS_MANAGE = "core.users.manage"

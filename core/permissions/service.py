@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import AppError, Msg, conflict, invalid
 from core.org.models import Post, User
 from core.permissions import registry
-from core.permissions.core_permissions import ADMIN_ROLES, BUILTIN_ROLES, DUTY_OWNER, PLATFORM_MANAGE
+from core.permissions.core_permissions import ADMIN_ROLES, BUILTIN_ROLES, DUTY_OWNER, PLATFORM_CODES
 from core.permissions.enforcer import adapter_for, bump_policy_version
 from core.permissions.models import CasbinRule, Role
 from core.permissions.policy import (
@@ -62,7 +62,8 @@ async def ensure_tenant_setup(session: AsyncSession, tenant_id: uuid.UUID) -> No
         await ensure_role(session, tenant_id, code)
     await registry.seed_default_grants(session, tenant_id, registry.CORE)
     if await is_platform_tenant(session, tenant_id):
-        await add_grant(session, tenant_id, "sysadmin", PLATFORM_MANAGE)
+        for code in sorted(PLATFORM_CODES):
+            await add_grant(session, tenant_id, "sysadmin", code)
 
 
 async def check_grantable(
@@ -76,7 +77,7 @@ async def check_grantable(
             raise invalid(
                 "permissions", "unknown_permission", f"未登记的权限：{code}", f"Unknown permission: {code}"
             )
-        if code == PLATFORM_MANAGE:
+        if code in PLATFORM_CODES:
             platform = platform if platform is not None else await is_platform_tenant(session, tenant_id)
             if not platform:
                 raise invalid(

@@ -9,6 +9,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from core.errors import AppError, Msg, forbidden
+from core.permissions.core_permissions import PLATFORM_TENANT_CODE
 from core.security.principal import Principal, current_principal
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
@@ -42,6 +43,24 @@ def require_permission(*codes: str) -> Guard:
             )
 
     guard.__name__ = "require_" + "_".join(c.replace(".", "_") for c in codes)
+    guard.required_permissions = codes  # type: ignore[attr-defined]
+    return guard
+
+
+def require_platform_permission(*codes: str) -> Guard:
+    """Like :func:`require_permission`, and the caller must act in the platform tenant (平台管理).
+
+    For installation-wide powers (tenants, the shared holiday calendar); elsewhere the route is 404.
+    """
+    has = require_permission(*codes)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        has(connection, handler)
+        principal = current_principal(connection)
+        if principal is None or principal.extra.get("tenant_code") != PLATFORM_TENANT_CODE:
+            raise AppError("not_found", Msg("资源不存在", "Not found"), status=404)
+
+    guard.__name__ = "require_platform_" + "_".join(c.replace(".", "_") for c in codes)
     guard.required_permissions = codes  # type: ignore[attr-defined]
     return guard
 

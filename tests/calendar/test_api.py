@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 
 from core.calendar import service
 from core.calendar.models import CalendarYear
@@ -48,8 +48,39 @@ async def staff(staff_headers: Any, tenant: Any) -> dict[str, str]:
 
 
 @pytest.fixture
-async def admin(staff_headers: Any, tenant: Any) -> dict[str, str]:
-    return dict(await staff_headers(tenant, permissions=MANAGE))
+async def admin(staff_headers: Any, db: Database) -> dict[str, str]:
+    """A platform administrator: the calendar is shared by every tenant (平台管理 only)."""
+    from core.org.tenants import ensure_platform_tenant  # noqa: PLC0415
+
+    async with db.transaction() as s:
+        platform = await ensure_platform_tenant(s)
+    return dict(await staff_headers(platform, permissions=MANAGE))
+
+
+async def test_a_county_office_cannot_import_the_shared_calendar(
+    client: Any, staff_headers: Any, tenant: Any, db: Database
+) -> None:
+    """Even holding the permission (through a custom role), a county tenant's admin gets 404, and the
+    role API refuses to grant the platform permission there."""
+
+    async def imported() -> int | None:
+        async with db.sessionmaker() as s:
+            return await s.scalar(
+                select(func.count()).select_from(CalendarYear).where(CalendarYear.year == 2039)
+            )
+
+    assert await imported() == 0
+    county_admin = await staff_headers(tenant, permissions=MANAGE)
+    r = await client.post("/api/calendar/years/2039/import", headers=county_admin, json={"days": []})
+    assert r.status_code == 404
+    sec = await staff_headers(tenant, roles=["secadmin"])
+    roles = (await client.get("/api/admin/roles", headers=sec)).json()["items"]
+    clerk = next(r for r in roles if r["code"] == "clerk")
+    r = await client.put(
+        f"/api/admin/roles/{clerk['id']}/permissions", headers=sec, json={"permissions": MANAGE}
+    )
+    assert r.status_code == 422 and r.json()["fields"][0]["code"] == "platform_only"
+    assert await imported() == 0
 
 
 def field_codes(body: dict[str, Any]) -> dict[str, str]:
