@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.identity import audit_hook
 from core.plugins.manager import CORE_PLUGIN
 from core.plugins.models import PluginState
 from core.plugins.schemas import MenuNode, PluginOut
@@ -67,6 +68,8 @@ class PluginController(Controller):
         assert principal.tenant_id is not None
         service = PluginService(get_runtime().manager)
         tid = principal.tenant_id
+        before = (await service.states(db_session, tid)).get(name)
+        before_state = before.state if before is not None else None
         if action == "install":
             await service.install(db_session, tid, name)
         elif action == "enable":
@@ -75,7 +78,18 @@ class PluginController(Controller):
             await service.disable(db_session, tid, name)
         else:
             await service.uninstall(db_session, tid, name)
-        return _out(name, (await service.states(db_session, tid)).get(name))
+        after = (await service.states(db_session, tid)).get(name)
+        await audit_hook.record(
+            db_session,
+            principal,
+            f"core.plugin.{action}",
+            object_type="plugin",
+            object_id=name,
+            tenant_id=tid,
+            before={"state": before_state},
+            after={"state": after.state if after is not None else None},
+        )
+        return _out(name, after)
 
     @post(
         "/{name:str}/install",

@@ -172,3 +172,18 @@ async def test_file_actions_are_audited_with_request_context(
     )
     assert items[1]["after"] == {"classification": 2}
     assert items[0]["before"]["name"] == "机密.pdf"
+
+
+async def test_plugin_state_changes_are_audited(
+    client: AsyncTestClient[Litestar], tenant: Tenant, staff_headers
+) -> None:
+    admin = await staff_headers(tenant, permissions=["core.plugins.manage"])
+    for action in ("install", "disable", "enable"):
+        assert (await client.post(f"/api/plugins/sample/{action}", headers=admin)).status_code in (200, 201)
+    auditor = await staff_headers(tenant, permissions=AUDIT_READ)
+    query = {"action": "core.plugin.", "object_id": "sample"}
+    page = (await client.get("/api/audit", headers=auditor, params=query)).json()
+    seen = [(i["action"], i["before"], i["after"]) for i in reversed(page["items"])]
+    assert [a for a, _, _ in seen] == ["core.plugin.install", "core.plugin.disable", "core.plugin.enable"]
+    assert seen[1][1:] == ({"state": "enabled"}, {"state": "disabled"})
+    assert seen[2][2] == {"state": "enabled"}
