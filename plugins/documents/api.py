@@ -1,0 +1,11 @@
+"""All controllers of the documents plugin (mounted by the core under ``/api/documents``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def route_handlers() -> list[Any]:
+    from plugins.documents.incoming_api import IncomingController  # noqa: PLC0415
+
+    return [IncomingController]
