@@ -218,7 +218,8 @@ def colophon_rows(doc: OutgoingPdf) -> list[Row]:
     if doc.cc:
         text = "抄送：" + "，".join(c.strip() for c in doc.cc) + "。"
         hang = text_cells("抄送：")
-        for line in break_lines(text, width, 0, hang):
+        between = frozenset(i + 1 for i, ch in enumerate(text) if ch == "，")  # keep each name whole
+        for line in break_lines(text, width, 0, hang, between):
             rows.append(
                 Row(
                     _place(

@@ -43,8 +43,15 @@ class Line:
     justify: bool
 
 
-def break_lines(text: str, width: float, first_indent: float = 0.0, rest_indent: float = 0.0) -> list[Line]:
-    """Greedy breaking into lines of at most ``width`` cells (indent included)."""
+def break_lines(
+    text: str,
+    width: float,
+    first_indent: float = 0.0,
+    rest_indent: float = 0.0,
+    prefer: frozenset[int] = frozenset(),
+) -> list[Line]:
+    """Greedy breaking into lines of at most ``width`` cells (indent included); a line ends at the last
+    ``prefer``-red position (e.g. between names) that fits, when there is one."""
     lines: list[Line] = []
     i, n = 0, len(text)
     while i < n:
@@ -56,13 +63,17 @@ def break_lines(text: str, width: float, first_indent: float = 0.0, rest_indent:
             j += 1
         if j == i:  # a single character wider than the room: place it anyway
             j = i + 1
-        if j < n:
+        fitting = [k for k in prefer if i < k <= j]
+        justify = j < n and not fitting  # a line ended between names stays ragged
+        if j < n and fitting:
+            j = max(fitting)
+        elif j < n:
             k = j
             while k > i + 1 and j - k < MAX_PUSH and _bad_break(text, k):
                 k -= 1
             if not _bad_break(text, k):
                 j = k  # else no good break nearby: keep the full line
-        lines.append(Line(i, j, indent, j < n))
+        lines.append(Line(i, j, indent, justify))
         i = j
     return lines
 
