@@ -56,7 +56,9 @@ def render_set(set_name: str, upgrade: bool = False) -> tuple[dict[str, Any], ..
     return tuple(render(values_of(set_name), upgrade=upgrade))
 
 
-def find(docs: tuple[dict[str, Any], ...] | list[dict[str, Any]], kind: str, suffix: str = "") -> list[dict[str, Any]]:
+def find(
+    docs: tuple[dict[str, Any], ...] | list[dict[str, Any]], kind: str, suffix: str = ""
+) -> list[dict[str, Any]]:
     return [d for d in docs if d["kind"] == kind and d["metadata"]["name"].endswith(suffix)]
 
 

@@ -184,8 +184,14 @@ def test_existing_secret_replaces_the_generated_one() -> None:
     assert not [s for s in find(docs, "Secret") if s["metadata"]["name"] == "fuban-app"]
     api = one(docs, "Deployment", "fuban-api")
     env = {e["name"]: e for e in api["spec"]["template"]["spec"]["containers"][0]["env"]}
-    assert env["FUBAN_SECRET_KEY"]["valueFrom"]["secretKeyRef"] == {"name": "fuban-app-keys", "key": "secret-key"}
-    assert env["FUBAN_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {"name": "city-pg-fuban", "key": "database-url"}
+    assert env["FUBAN_SECRET_KEY"]["valueFrom"]["secretKeyRef"] == {
+        "name": "fuban-app-keys",
+        "key": "secret-key",
+    }
+    assert env["FUBAN_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {
+        "name": "city-pg-fuban",
+        "key": "database-url",
+    }
     assert env["FUBAN_DOCUMENTS_LDAP_BIND_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == "city-ldap"
 
 
@@ -235,7 +241,12 @@ def test_selectors_services_and_targets_match(set_name: str) -> None:
         backing = [w for w in workloads if _matches(svc["spec"]["selector"], pod_labels(w))]
         assert backing, f"Service {svc['metadata']['name']} selects no pods"
         for port in svc["spec"]["ports"]:
-            named = {p["name"] for w in backing for c in w["spec"]["template"]["spec"]["containers"] for p in c.get("ports", [])}
+            named = {
+                p["name"]
+                for w in backing
+                for c in w["spec"]["template"]["spec"]["containers"]
+                for p in c.get("ports", [])
+            }
             assert port["targetPort"] in named, (svc["metadata"]["name"], port)
     for pdb in find(docs, "PodDisruptionBudget"):
         assert [w for w in workloads if _matches(pdb["spec"]["selector"]["matchLabels"], pod_labels(w))]
@@ -246,7 +257,14 @@ def test_selectors_services_and_targets_match(set_name: str) -> None:
         one(docs, "Service", sts["spec"]["serviceName"])
     cm_names = {c["metadata"]["name"] for c in find(docs, "ConfigMap")}
     secret_names = {s["metadata"]["name"] for s in find(docs, "Secret")}
-    external = {"fuban-app-keys", "city-pg-fuban", "city-ldap", "govcloud-pg", "govcloud-redis", "govcloud-s3"}
+    external = {
+        "fuban-app-keys",
+        "city-pg-fuban",
+        "city-ldap",
+        "govcloud-pg",
+        "govcloud-redis",
+        "govcloud-s3",
+    }
     for doc in docs:
         spec = pod_spec(doc)
         if spec is None:
@@ -270,7 +288,9 @@ def test_ingress_routes_api_and_frontend(set_name: str) -> None:
     paths = {p["path"]: p["backend"]["service"]["name"] for p in ing["spec"]["rules"][0]["http"]["paths"]}
     assert paths["/api"] == "fuban-api"
     assert paths["/"] == "fuban-web"
-    assert ing["spec"]["rules"][0]["host"] == (values_of(set_name).get("ingress", {}).get("host") or "fuban.example.gov.cn")
+    assert ing["spec"]["rules"][0]["host"] == (
+        values_of(set_name).get("ingress", {}).get("host") or "fuban.example.gov.cn"
+    )
 
 
 # ---------------------------------------------------------------------------------- environment
@@ -285,14 +305,25 @@ def test_env_matches_core_settings(set_name: str) -> None:
     helpers = {"FUBAN_DB_PASSWORD", "FUBAN_REDIS_PASSWORD"}
     plugins = {f"FUBAN_{p.upper()}_" for p in ["documents", "petitions"]}
     required = {
-        "FUBAN_ENV", "FUBAN_DATABASE_URL", "FUBAN_REDIS_URL", "FUBAN_S3_ENDPOINT", "FUBAN_S3_ACCESS_KEY",
-        "FUBAN_S3_SECRET_KEY", "FUBAN_SECRET_KEY", "FUBAN_S3_BUCKET", "FUBAN_S3_SECURE", "FUBAN_PLUGINS",
+        "FUBAN_ENV",
+        "FUBAN_DATABASE_URL",
+        "FUBAN_REDIS_URL",
+        "FUBAN_S3_ENDPOINT",
+        "FUBAN_S3_ACCESS_KEY",
+        "FUBAN_S3_SECRET_KEY",
+        "FUBAN_SECRET_KEY",
+        "FUBAN_S3_BUCKET",
+        "FUBAN_S3_SECURE",
+        "FUBAN_PLUGINS",
     }
     checked = 0
     for doc in docs:
         spec = pod_spec(doc)
         if spec is None or doc["metadata"]["labels"]["app.kubernetes.io/component"] not in {
-            "api", "worker", "scheduler", "migrations"
+            "api",
+            "worker",
+            "scheduler",
+            "migrations",
         }:
             continue
         for c in containers(spec):
@@ -330,8 +361,12 @@ def test_ha_city_has_hpa_pdbs_and_per_queue_workers() -> None:
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (3, 10)
     pdbs = {p["metadata"]["name"]: p["spec"]["minAvailable"] for p in find(docs, "PodDisruptionBudget")}
     assert pdbs == {
-        "fuban-api": 2, "fuban-web": 2, "fuban-scheduler": 1,
-        "fuban-worker-core": 1, "fuban-worker-documents": 1, "fuban-worker-petitions": 1,
+        "fuban-api": 2,
+        "fuban-web": 2,
+        "fuban-scheduler": 1,
+        "fuban-worker-core": 1,
+        "fuban-worker-documents": 1,
+        "fuban-worker-petitions": 1,
     }
     assert one(docs, "Deployment", "fuban-scheduler")["spec"]["replicas"] == 2
     queues: dict[str, list[str]] = {}
@@ -342,14 +377,18 @@ def test_ha_city_has_hpa_pdbs_and_per_queue_workers() -> None:
         queues[w["metadata"]["name"]] = [args[i + 1] for i, a in enumerate(args) if a == "--queues"]
         assert args[0] == "worker"
     assert queues == {
-        "fuban-worker-core": ["core"], "fuban-worker-documents": ["documents"], "fuban-worker-petitions": ["petitions"],
+        "fuban-worker-core": ["core"],
+        "fuban-worker-documents": ["documents"],
+        "fuban-worker-petitions": ["petitions"],
     }
     assert one(docs, "Deployment", "fuban-worker-documents")["spec"]["replicas"] == 3
     # Every queue (core + each enabled plugin) has a consumer.
     assert {"core", *values_of("ha-city")["plugins"]["enabled"]} <= {q for qs in queues.values() for q in qs}
     for sts in find(docs, "StatefulSet"):
         assert sts["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] == "ceph-rbd"
-    assert one(docs, "Deployment", "fuban-api")["spec"]["template"]["spec"]["imagePullSecrets"] == [{"name": "harbor-pull"}]
+    assert one(docs, "Deployment", "fuban-api")["spec"]["template"]["spec"]["imagePullSecrets"] == [
+        {"name": "harbor-pull"}
+    ]
     image = one(docs, "Deployment", "fuban-api")["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image == "harbor.city.gov.cn/fuban/api:0.1.0"
 
@@ -408,7 +447,12 @@ def test_network_policies_fence_the_bundled_servers() -> None:
     docs = render_set("default")
     policies = {p["metadata"]["name"]: p for p in find(docs, "NetworkPolicy")}
     assert set(policies) == {
-        "fuban-api", "fuban-web", "fuban-no-ingress", "fuban-postgresql", "fuban-valkey", "fuban-minio",
+        "fuban-api",
+        "fuban-web",
+        "fuban-no-ingress",
+        "fuban-postgresql",
+        "fuban-valkey",
+        "fuban-minio",
     }
     pg = policies["fuban-postgresql"]["spec"]["ingress"][0]["from"][0]["podSelector"]
     allowed = set(pg["matchExpressions"][0]["values"])

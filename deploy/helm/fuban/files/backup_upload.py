@@ -28,12 +28,17 @@ def main() -> int:
         return 1
     if not client.bucket_exists(bucket):
         client.make_bucket(bucket)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    # Microseconds keep two runs in one second apart; names sort by time.
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S.%fZ")
     key = f"{prefix}fuban-{stamp}.dump"
     client.fput_object(bucket, key, path, content_type="application/octet-stream")
     print(f"uploaded s3://{bucket}/{key} ({os.path.getsize(path)} bytes)")
     dumps = sorted(
-        (o.object_name for o in client.list_objects(bucket, prefix=prefix) if o.object_name.endswith(".dump")),
+        (
+            o.object_name
+            for o in client.list_objects(bucket, prefix=prefix)
+            if o.object_name.endswith(".dump")
+        ),
         reverse=True,
     )
     for old in dumps[keep:]:

@@ -7,7 +7,8 @@ import time
 
 import asyncpg
 
-DEADLINE_S = 900
+DEADLINE_S = float(os.environ.get("WAIT_FOR_SCHEMA_SECONDS", "900"))
+PAUSE_S = min(5.0, DEADLINE_S / 4)
 
 
 async def schema_ready(url: str) -> bool:
@@ -31,7 +32,7 @@ def main() -> int:
             print("waiting for the migrations hook to create the schema", flush=True)
         except Exception as exc:  # the database may still be starting
             print(f"database not reachable yet: {type(exc).__name__}", flush=True)
-        time.sleep(5)
+        time.sleep(PAUSE_S)
     print("gave up waiting for the schema", file=sys.stderr)
     return 1
 

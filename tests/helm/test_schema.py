@@ -1,0 +1,87 @@
+"""values.schema.json accepts the shipped value sets and refuses bad ones before anything renders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import helm_python
+import pytest
+
+from .chart import CHART, VALUE_SETS, render, values_of
+
+BAD: dict[str, tuple[dict[str, Any], str]] = {
+    "replicas as a word": ({"api": {"replicas": "two"}}, "/api/replicas"),
+    "unknown top-level key": ({"replica": 2}, "replica"),
+    "typo inside a section": ({"api": {"replcas": 2}}, "replcas"),
+    "root container": (
+        {
+            "containerSecurityContext": {
+                "runAsNonRoot": False,
+                "readOnlyRootFilesystem": True,
+                "allowPrivilegeEscalation": False,
+            }
+        },
+        "/containerSecurityContext/runAsNonRoot",
+    ),
+    "writable root filesystem": (
+        {
+            "containerSecurityContext": {
+                "runAsNonRoot": True,
+                "readOnlyRootFilesystem": False,
+                "allowPrivilegeEscalation": False,
+            }
+        },
+        "readOnlyRootFilesystem",
+    ),
+    "external database without host or secret": (
+        {"postgresql": {"mode": "external"}},
+        "/postgresql/external",
+    ),
+    "external S3 without endpoint": ({"objectStorage": {"mode": "external"}}, "/objectStorage/external"),
+    "mode misspelt": ({"valkey": {"mode": "bundle"}}, "/valkey/mode"),
+    "S3 endpoint with scheme": (
+        {
+            "objectStorage": {
+                "mode": "external",
+                "external": {"endpoint": "https://s3.example", "existingSecret": "s3"},
+            }
+        },
+        "endpoint",
+    ),
+    "plugin name with capitals": ({"plugins": {"enabled": ["Documents"]}}, "/plugins/enabled/0"),
+    "three schedulers": ({"scheduler": {"replicas": 4}}, "/scheduler/replicas"),
+    "worker without resources": ({"workers": [{"name": "x", "replicas": 1}]}, "/workers/0"),
+    "reminder hour 24": ({"fuban": {"reminderHour": 24}}, "/fuban/reminderHour"),
+    "memory without unit format": (
+        {"api": {"resources": {"requests": {"cpu": "1", "memory": "lots"}, "limits": {"memory": "1Gi"}}}},
+        "/api/resources/requests/memory",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_schema_rejects_bad_values(case: str) -> None:
+    values, where = BAD[case]
+    with helm_python.Chart.load(CHART) as chart, pytest.raises(helm_python.HelmValuesError) as err:
+        chart.validate_schema(values)
+    assert where in str(err.value)
+
+
+def test_render_refuses_what_the_schema_refuses() -> None:
+    with pytest.raises(helm_python.HelmValuesError, match="want integer"):
+        render({"api": {"replicas": "two"}})
+
+
+@pytest.mark.parametrize("set_name", list(VALUE_SETS))
+def test_schema_accepts_the_shipped_value_sets(set_name: str) -> None:
+    with helm_python.Chart.load(CHART) as chart:
+        chart.validate_schema(values_of(set_name))
+        merged = chart.merge_values(values_of(set_name))
+    assert merged["fuban"]["env"] == "production"
+
+
+def test_external_database_by_url_secret_is_enough() -> None:
+    with helm_python.Chart.load(CHART) as chart:
+        chart.validate_schema(
+            {"postgresql": {"mode": "external", "external": {"existingSecret": "pg", "urlKey": "url"}}}
+        )
