@@ -6,6 +6,20 @@ from typing import Any
 
 
 def route_handlers() -> list[Any]:
+    from plugins.documents.admin_api import (  # noqa: PLC0415
+        DistributionListController,
+        NumberingController,
+        OverdueController,
+        RouteController,
+    )
     from plugins.documents.incoming_api import IncomingController  # noqa: PLC0415
+    from plugins.documents.outgoing_api import OutgoingController  # noqa: PLC0415
 
-    return [IncomingController]
+    return [
+        IncomingController,
+        OutgoingController,
+        RouteController,
+        NumberingController,
+        DistributionListController,
+        OverdueController,
+    ]
