@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import io
 
+import pdfplumber
 import pytest
 
 from plugins.documents.gbt9704 import CjkFontNotFoundError, OutgoingPdf, OutgoingPdfError, render_outgoing_pdf
@@ -134,3 +136,10 @@ def test_font_from_env_var_and_clear_error_without_one(monkeypatch: pytest.Monke
     monkeypatch.setenv(font_mod.ENV_VAR, f"{kai}#0")
     assert font_mod.load_fonts().roles["fangsong"] == "fuban-ukai-0"
     assert render_outgoing_pdf(sample()).startswith(b"%PDF-")
+
+
+def test_pasted_line_breaks_inside_a_paragraph_are_joined() -> None:
+    pdf = render_outgoing_pdf(sample(body=["第一段文字\n  接着写完。", "一、标题"]))
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        words = doc.pages[0].extract_text()
+    assert "第一段文字接着写完。" in words

@@ -8,6 +8,7 @@ the left of an A4 sheet. A row is one grid line; pagination works on rows.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from plugins.documents.gbt9704.linebreak import Line, break_lines, positions, split_title, text_cells
@@ -186,7 +187,8 @@ def flow_rows(doc: OutgoingPdf, boundaries: set[int]) -> list[Row]:
     for r in text_rows(recipients, justify=False):
         r.keep = True
         rows.append(r)
-    for para in (p.strip() for p in doc.body):
+    # Line breaks inside a paragraph come from pasting; the grid does its own breaking.
+    for para in (re.sub(r"\s*\n\s*", "", p).replace("\t", " ").strip() for p in doc.body):
         if not para:
             continue
         roles = _paragraph_roles(para)
