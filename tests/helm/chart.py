@@ -14,7 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import helm_python
+import kubernetes_validate.utils
 import yaml
+
+# kubernetes-validate re-reads its (large) JSON schema files on every call; they never change, so
+# read each once. The library's own validate() still does all the work.
+kubernetes_validate.utils.schema_contents = cache(kubernetes_validate.utils.schema_contents)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "deploy" / "helm" / "fuban"

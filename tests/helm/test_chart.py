@@ -490,3 +490,24 @@ def test_ci_value_sets_are_distinct_and_realistic() -> None:
     assert _deep_get(values_of("ha-city"), "api.autoscaling.enabled") is True
     assert _deep_get(values_of("external"), "postgresql.mode") == "external"
     assert _deep_get(values_of("small-county"), "api.replicas") == 1
+
+
+def test_plugin_tenants_job_installs_each_listed_plugin() -> None:
+    docs = render_set("ha-city")
+    job = one(docs, "Job", "fuban-plugin-tenants")
+    assert job["metadata"]["annotations"]["helm.sh/hook"] == "post-install,post-upgrade"
+    command = job["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert command == [
+        "sh",
+        "-c",
+        "set -e; fuban plugins install documents --tenant city-office; "
+        "fuban plugins install petitions --tenant city-office; "
+        "fuban plugins install petitions --tenant east-district; "
+        "fuban plugins install petitions --tenant west-district",
+    ]
+    assert find(render_set("default"), "Job", "plugin-tenants") == []
+
+
+def test_plugin_tenants_must_be_allowlisted() -> None:
+    with pytest.raises(helm_python.HelmRenderError, match=r"not in plugins\.enabled"):
+        render({"plugins": {"enabled": ["documents"], "tenants": {"xx-county": ["petitions"]}}})

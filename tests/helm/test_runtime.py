@@ -88,11 +88,22 @@ def deployed(stack: Stack) -> Iterator[dict[str, Any]]:
         secret_key=env["FUBAN_S3_SECRET_KEY"],
         secure=False,
     )
-    yield {"docs": docs, "secrets": cluster_secrets, "stack_env": env, "s3": s3, "bucket": backup_bucket}
+    yield {
+        "docs": docs,
+        "values": values,
+        "secrets": cluster_secrets,
+        "stack_env": env,
+        "s3": s3,
+        "bucket": backup_bucket,
+    }
     if s3.bucket_exists(backup_bucket):
         for obj in s3.list_objects(backup_bucket, recursive=True):
             s3.remove_object(backup_bucket, obj.object_name)
         s3.remove_bucket(backup_bucket)
+
+
+def _external_values(deployed: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in deployed["values"].items() if k != "plugins"}
 
 
 def _container(docs: list[dict[str, Any]], kind: str, name: str, container: str) -> dict[str, Any]:
@@ -259,3 +270,28 @@ def test_empty_dump_is_refused(deployed: dict[str, Any], tmp_path: Path) -> None
     out = _run([sys.executable, str(SCRIPTS / "backup_upload.py")], env)
     assert out.returncode == 1 and "refusing" in out.stderr
     assert os.path.getsize(empty) == 0
+
+
+async def test_plugin_tenants_job_enables_plugins_for_an_office(
+    db: Any, tenant: Any, deployed: dict[str, Any]
+) -> None:
+    values_docs = render(
+        {
+            **_external_values(deployed),
+            "plugins": {"enabled": ["documents", "petitions"], "tenants": {tenant.code: ["petitions"]}},
+        }
+    )
+    c = _container(values_docs, "Job", "fuban-plugin-tenants", "plugins")
+    env = resolve_env(c["env"], deployed["secrets"])
+    for _ in range(2):  # idempotent: a second upgrade changes nothing and does not fail
+        out = await asyncio.to_thread(_run, c["command"], env)
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert f"petitions @ {tenant.code}: enabled" in out.stdout
+    conn = await asyncpg.connect(_plain(env["FUBAN_DATABASE_URL"]))
+    try:
+        state = await conn.fetchval(
+            "select state from core_plugin_states where tenant_id = $1 and plugin = 'petitions'", tenant.id
+        )
+    finally:
+        await conn.close()
+    assert state == "enabled"

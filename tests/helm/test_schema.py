@@ -51,6 +51,14 @@ BAD: dict[str, tuple[dict[str, Any], str]] = {
     "plugin name with capitals": ({"plugins": {"enabled": ["Documents"]}}, "/plugins/enabled/0"),
     "three schedulers": ({"scheduler": {"replicas": 4}}, "/scheduler/replicas"),
     "worker without resources": ({"workers": [{"name": "x", "replicas": 1}]}, "/workers/0"),
+    "tenant code with spaces (would reach a shell line)": (
+        {"plugins": {"tenants": {"xx county; rm -rf /": ["documents"]}}},
+        "invalid propertyName 'xx county; rm -rf /'",
+    ),
+    "plugin name with a shell character": (
+        {"plugins": {"tenants": {"xx-county": ["documents;id"]}}},
+        "/plugins/tenants/xx-county/0",
+    ),
     "reminder hour 24": ({"fuban": {"reminderHour": 24}}, "/fuban/reminderHour"),
     "memory without unit format": (
         {"api": {"resources": {"requests": {"cpu": "1", "memory": "lots"}, "limits": {"memory": "1Gi"}}}},
