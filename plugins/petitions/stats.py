@@ -132,12 +132,17 @@ class StatsController(Controller):
         assert p is not None
         res = await db_session.execute(
             text("""
-            SELECT category, count(*) FILTER (WHERE received_on > CAST(:d AS date) - :n) AS recent,
-                   count(*) FILTER (WHERE received_on <= CAST(:d AS date) - :n) AS before
-            FROM petitions_cases WHERE tenant_id = :t AND received_on > CAST(:d AS date) - 2 * :n
+            SELECT category, count(*) FILTER (WHERE received_on > :r) AS recent,
+                   count(*) FILTER (WHERE received_on <= :r) AS before
+            FROM petitions_cases WHERE tenant_id = :t AND received_on > :b
               AND status <> 'merged'
             GROUP BY category ORDER BY recent DESC, category LIMIT 20"""),
-            {"t": p.tenant_id, "d": dt.date.today(), "n": days},
+            # A reporting window, not a legal period: plain calendar arithmetic is right here.
+            {
+                "t": p.tenant_id,
+                "r": dt.date.today() - dt.timedelta(days=days),
+                "b": dt.date.today() - dt.timedelta(days=2 * days),
+            },
         )
         return [{"category": c, "recent": r, "before": b, "growth": _rate(r - b, b)} for c, r, b in res]
 
