@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from core.db.engine import Database
-from plugins.documents.search import segment, tsquery
+from plugins.documents.search import like_patterns, segment, tsquery
 from plugins.documents.search.segment import tokenizer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,11 +104,13 @@ async def test_search_finds_the_expected_rows(db: Database) -> None:
         4: "关于召开全区乡村振兴工作推进会议的通知",
         5: "区人民政府关于进一步优化营商环境的意见",
         6: "关于开展森林防火专项检查的通报",
+        7: "甘州区乡村振兴工作方案",
+        8: "乡村振兴重点工作和实施方案",
     }
     expected = {
         "防汛": {1},
         "安全生产": {2},
-        "乡村振兴": {3, 4},
+        "乡村振兴": {3, 4, 7, 8},
         "乡村振兴 会议": {4},
         "营商环境": {5},
         "通知": {1, 3, 4},
@@ -117,12 +119,15 @@ async def test_search_finds_the_expected_rows(db: Database) -> None:
     }
     async with db.transaction() as session:
         await session.execute(
-            text("CREATE TEMP TABLE search_probe (id int PRIMARY KEY, words tsvector) ON COMMIT DROP")
+            text(
+                "CREATE TEMP TABLE search_probe (id int PRIMARY KEY, content text, words tsvector)"
+                " ON COMMIT DROP"
+            )
         )
         for key, title in docs.items():
             await session.execute(
-                text("INSERT INTO search_probe VALUES (:id, to_tsvector('simple', :w))"),
-                {"id": key, "w": segment(title)},
+                text("INSERT INTO search_probe VALUES (:id, :c, to_tsvector('simple', :w))"),
+                {"id": key, "c": title, "w": segment(title)},
             )
         await session.execute(text("CREATE INDEX ON search_probe USING gin (words)"))
         for query, ids in expected.items():
@@ -131,6 +136,25 @@ async def test_search_finds_the_expected_rows(db: Database) -> None:
                 {"q": tsquery(query)},
             )
             assert set(rows.scalars()) == ids, query
+        # Words AND-ed match 工作 and 方案 apart; the LIKE recheck keeps exact substrings only.
+        q = "乡村振兴 工作方案"
+        loose = await session.execute(
+            text("SELECT id FROM search_probe WHERE words @@ to_tsquery('simple', :q)"), {"q": tsquery(q)}
+        )
+        assert set(loose.scalars()) == {7, 8}
+        patterns = like_patterns(q)
+        where = " AND ".join(f"content LIKE :p{i}" for i in range(len(patterns)))
+        exact = await session.execute(
+            text(f"SELECT id FROM search_probe WHERE words @@ to_tsquery('simple', :q) AND {where}"),
+            {"q": tsquery(q), **{f"p{i}": p for i, p in enumerate(patterns)}},
+        )
+        assert set(exact.scalars()) == {7}
+
+
+def test_like_patterns_are_escaped_plain_substrings() -> None:
+    assert like_patterns("乡村振兴 工作方案") == ["%乡村振兴%", "%工作方案%"]
+    assert like_patterns("100%_通知'") == ["%100%", "%通知%"]
+    assert like_patterns("%_\\'!") == []
 
 
 def test_tokenizer_is_built_once_across_threads() -> None:

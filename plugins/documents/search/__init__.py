@@ -1,5 +1,5 @@
 """Chinese full-text search support for documents (公文检索): jieba segmentation for tsvector/tsquery."""
 
-from plugins.documents.search.segment import segment, tsquery, words
+from plugins.documents.search.segment import like_patterns, segment, tsquery, words
 
-__all__ = ["segment", "tsquery", "words"]
+__all__ = ["like_patterns", "segment", "tsquery", "words"]

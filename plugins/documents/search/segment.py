@@ -5,6 +5,7 @@ so that ``to_tsvector('simple', segment(text))`` indexes them. Queries go throug
 only ever emits quoted word lexemes, so no tsquery syntax typed by a user reaches PostgreSQL.
 
     to_tsvector('simple', :segmented) @@ to_tsquery('simple', :query)
+    [AND content LIKE :pattern ...]   -- like_patterns(q): optional exact-substring recheck
 """
 
 from __future__ import annotations
@@ -148,3 +149,16 @@ def tsquery(q: str) -> str | None:
     quoted = ["'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in meaningful]
     quoted[-1] += ":*"
     return " & ".join(quoted)
+
+
+def like_patterns(q: str) -> list[str]:
+    """The typed terms of ``q`` as ``LIKE`` patterns (``%term%``, with ``%``, ``_`` and ``\\`` escaped), to
+    re-check the GIN candidates of :func:`tsquery` against the raw text so that results are exact
+    substrings. Punctuation separates terms, like whitespace."""
+    pieces = "".join(c if c.isalnum() else " " for c in q[:1000]).split()
+    out: list[str] = []
+    for piece in pieces[:MAX_TERMS]:
+        pattern = "%" + piece.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        if pattern not in out:
+            out.append(pattern)
+    return out
