@@ -1,0 +1,54 @@
+import { fileURLToPath, URL } from 'node:url'
+import path from 'node:path'
+import { defineConfig, type Plugin } from 'vite'
+import vue from '@vitejs/plugin-vue'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const repo = path.resolve(here, '..')
+const pluginsDir = path.join(repo, 'plugins')
+const anchor = path.join(here, 'src', 'main-anchor.ts')
+
+/** Plugin pages live outside frontend/ (plugins/<name>/web/): resolve their bare imports
+ * ("vue", "element-plus", ...) from frontend/node_modules as if imported from inside frontend/. */
+function pluginDepsFromFrontend(): Plugin {
+  return {
+    name: 'fuban-plugin-deps',
+    enforce: 'pre',
+    async resolveId(source, importer, options) {
+      if (!importer || !importer.startsWith(pluginsDir)) return null
+      if (source.startsWith('.') || source.startsWith('/') || source.startsWith('\0') || source.startsWith('@/')) {
+        return null
+      }
+      return this.resolve(source, anchor, { ...options, skipSelf: true })
+    },
+  }
+}
+
+export default defineConfig({
+  plugins: [pluginDepsFromFrontend(), vue()],
+  resolve: {
+    alias: { '@': path.join(here, 'src') },
+  },
+  server: {
+    fs: { allow: [here, pluginsDir] },
+    proxy: {
+      '/api': 'http://127.0.0.1:8000',
+      '/schema': 'http://127.0.0.1:8000',
+      '/static/docs': 'http://127.0.0.1:8000',
+    },
+  },
+  build: {
+    target: 'es2020',
+    chunkSizeWarningLimit: 1500,
+    rollupOptions: {
+      input: {
+        console: path.join(here, 'index.html'),
+        portal: path.join(here, 'portal', 'index.html'),
+      },
+    },
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.spec.ts'],
+  },
+})
