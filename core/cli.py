@@ -37,7 +37,12 @@ class _PluginCommands:
             try:
                 from core.plugins.manager import PluginManager  # noqa: PLC0415
 
-                manager = PluginManager.load(load_settings().plugins)
+                try:
+                    allow = load_settings().plugins
+                except ConfigError:
+                    # Still list the commands; running one reports the bad variable by name.
+                    allow = None
+                manager = PluginManager.load(allow)
             except Exception as exc:  # a broken plugin must not take `fuban db upgrade` down with it
                 click.echo(f"warning: plugin commands not loaded: {exc}", err=True)
                 return cls.loaded
@@ -134,11 +139,18 @@ def scheduler() -> None:
 )
 @click.option("--port", type=int, default=None, help="API port (default FUBAN_PORT, 8000).")
 @click.option("--no-jobs", is_flag=True, help="Do not start the worker and scheduler.")
-def dev(data_dir: str | None, port: int | None, no_jobs: bool) -> None:
+@click.option(
+    "--stack-port",
+    type=int,
+    default=None,
+    envvar="FUBAN_DEV_STACK_PORT",
+    help="First of three ports for PostgreSQL, Valkey and S3 (default 55432).",
+)
+def dev(data_dir: str | None, port: int | None, no_jobs: bool, stack_port: int | None) -> None:
     """Start embedded PostgreSQL, Valkey and S3, migrate, seed a demo tenant, serve API + jobs."""
     from core.devrun import run_dev  # noqa: PLC0415
 
-    run_dev(data_dir=data_dir, port=port, with_jobs=not no_jobs)
+    run_dev(data_dir=data_dir, port=port, with_jobs=not no_jobs, stack_port=stack_port)
 
 
 @main.group()

@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import urllib.request
 from pathlib import Path
 from types import FrameType
 
+from core.devstack.procs import port_free, port_listening, port_owner
 from core.devstack.services import DEV_BASE_PORT, Stack
 from core.settings import get_settings, load_settings
 
@@ -56,10 +58,12 @@ async def _prepare_and_seed() -> list[tuple[str, str]]:
         await rt.db.dispose()
 
 
-def run_dev(data_dir: str | None, port: int | None, with_jobs: bool = True) -> None:
+def run_dev(
+    data_dir: str | None, port: int | None, with_jobs: bool = True, stack_port: int | None = None
+) -> None:
     started = time.monotonic()
     base = Path(data_dir or os.environ.get("FUBAN_DATA_DIR") or ".fuban").resolve()
-    stack = Stack(base / "stack", base_port=DEV_BASE_PORT)
+    stack = Stack(base / "stack", base_port=stack_port or DEV_BASE_PORT)
     children: list[subprocess.Popen[bytes]] = []
 
     def stop(*_: object) -> None:
@@ -77,6 +81,10 @@ def run_dev(data_dir: str | None, port: int | None, with_jobs: bool = True) -> N
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    api_port = port or int(os.environ.get("FUBAN_PORT") or 8000)
+    if port_listening(api_port) or not port_free(api_port):
+        # Fail before starting anything, not after a minute of waiting on someone else's server.
+        raise SystemExit(f"port {api_port} is in use ({port_owner(api_port)}): pass --port or set FUBAN_PORT")
     try:
         stack.start()
         os.environ.update(stack.env())
@@ -86,6 +94,11 @@ def run_dev(data_dir: str | None, port: int | None, with_jobs: bool = True) -> N
             os.environ["FUBAN_PORT"] = str(port)
         get_settings.cache_clear()
         settings = load_settings()
+        # For CLI commands against the running dev stack: `set -a; . .fuban/dev.env; set +a`.
+        env_file = base / "dev.env"
+        env_file.touch(mode=0o600)
+        env_file.write_text("".join(f"{k}={shlex.quote(v)}\n" for k, v in sorted(os.environ.items())
+                                    if k.startswith("FUBAN_")))
         accounts = asyncio.run(_prepare_and_seed())
         fuban = [sys.executable, "-m", "core.cli"]
         commands = [[*fuban, "serve", "--port", str(settings.port)]]
