@@ -113,9 +113,8 @@ async def test_authorization_matrix(app, client, db, tenant, other_tenant):
         citizen = await create_citizen(
             s, password="Citizen-Pass-2026", email=f"m{secrets.token_hex(4)}@example.cn"
         )
-        citizen_h = {
-            "Authorization": f"Bearer {await issue_session(s, user_id=citizen.id, tenant_id=tenant.id, kind='citizen')}"
-        }
+        token = await issue_session(s, user_id=citizen.id, tenant_id=tenant.id, kind="citizen")
+        citizen_h = {"Authorization": f"Bearer {token}"}
     nobody_h = await _bearer(db, tenant.id)
     codes = sorted({c for c in EXPECTED.values() if "." in c})
     foreign_h = await _bearer(db, other_tenant.id, permissions=codes)
