@@ -223,12 +223,30 @@ async def test_backup_cronjob_then_documented_restore(
     assert len(dumps) == 2, dumps  # keep: 2 pruned the oldest
     assert all(d.startswith("postgres/fuban-") and d.endswith(".dump") for d in dumps)
 
-    # Restore (docs/operator.md, "Restore"): newest dump into an empty database, then compare.
-    restored = tmp_path / "restore.dump"
-    s3.fget_object(bucket, dumps[-1], str(restored))
+    # Restore (docs/operator.md, "Restore"): list the dumps and fetch the newest from the API
+    # container, as `kubectl exec ... backup_fetch.py > fuban.dump` does, then pg_restore it into an
+    # empty database and compare.
     env = resolve_env(
         _container(deployed["docs"], "Deployment", "fuban-api", "api")["env"], deployed["secrets"]
     )
+    assert env["BACKUP_BUCKET"] == bucket
+    fetch = [sys.executable, str(SCRIPTS / "backup_fetch.py")]
+    listed = await asyncio.to_thread(_run, [*fetch, "--list"], env)
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split("\t")[0] for line in listed.stdout.splitlines()] == dumps
+    restored = tmp_path / "restore.dump"
+    with restored.open("wb") as out_file:
+        got = await asyncio.to_thread(
+            subprocess.run,
+            fetch,
+            env={"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), **env},
+            stdout=out_file,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert got.returncode == 0, got.stderr
+    newest = s3.stat_object(bucket, dumps[-1])
+    assert restored.stat().st_size == newest.size > 0
     source_url = _plain(env["FUBAN_DATABASE_URL"])
     target = f"restore_{secrets.token_hex(4)}"
     admin = await asyncpg.connect(source_url)
