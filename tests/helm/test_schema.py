@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import helm_python
+import jsonschema
 import pytest
 
 from .chart import CHART, VALUE_SETS, render, values_of
@@ -93,3 +95,17 @@ def test_external_database_by_url_secret_is_enough() -> None:
         chart.validate_schema(
             {"postgresql": {"mode": "external", "external": {"existingSecret": "pg", "urlKey": "url"}}}
         )
+
+
+def test_schema_is_plain_draft_07_for_older_helm_releases() -> None:
+    """Helm 3 before 3.18 validates with a draft-07 library: the schema must be valid draft-07, and a
+    second, independent implementation must agree with Helm on the shipped and the bad sets."""
+    schema = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    jsonschema.Draft7Validator.check_schema(schema)
+    validator = jsonschema.Draft7Validator(schema)
+    with helm_python.Chart.load(CHART) as chart:
+        for set_name in VALUE_SETS:
+            assert list(validator.iter_errors(chart.merge_values(values_of(set_name)))) == []
+        for case, (values, _where) in BAD.items():
+            assert list(validator.iter_errors(chart.merge_values(values))), case
