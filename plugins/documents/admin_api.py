@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.api import require_permission
 from plugins.documents import distribution as dist
 from plugins.documents import incoming as incoming_svc
-from plugins.documents import numbering, schemas
+from plugins.documents import numbering, route_config, schemas
 from plugins.documents import outgoing as outgoing_svc
 from plugins.documents.common import local_date, now, principal_of, tenant_of, visible
 from plugins.documents.models import Incoming
@@ -45,7 +45,7 @@ class RouteController(Controller):
         summary="The tenant's approval route for 发文",
     )
     async def get_route(self, request: Req, db_session: AsyncSession) -> dict[str, Any]:
-        return {"steps": await outgoing_svc.route_of(db_session, tenant_of(principal_of(request)))}
+        return {"steps": await route_config.route_of(db_session, tenant_of(principal_of(request)))}
 
     @put(
         "",
@@ -56,7 +56,7 @@ class RouteController(Controller):
     async def set_route(
         self, request: Req, db_session: AsyncSession, data: JSONBody[schemas.RouteIn]
     ) -> dict[str, Any]:
-        return {"steps": await outgoing_svc.set_route(db_session, principal_of(request), list(data.steps))}
+        return {"steps": await route_config.set_route(db_session, principal_of(request), list(data.steps))}
 
 
 class NumberingController(Controller):

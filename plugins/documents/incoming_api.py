@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import audit_read, get_storage, invalid, not_found, require_permission
+from plugins.documents import circulation, registers, schemas
 from plugins.documents import incoming as svc
-from plugins.documents import registers, schemas
 from plugins.documents.common import add_action, audit, now, principal_of
 from plugins.documents.models import Attachment, Incoming
 from plugins.documents.permissions import (
@@ -302,7 +302,7 @@ class IncomingController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[schemas.Circulate],
     ) -> dict[str, Any]:
-        return incoming_summary(await svc.circulate(db_session, principal_of(request), doc_id, data))
+        return incoming_summary(await circulation.circulate(db_session, principal_of(request), doc_id, data))
 
     @post(
         "/{doc_id:uuid}/circulation/receive",
@@ -314,7 +314,7 @@ class IncomingController(Controller):
     async def receive(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, doc_id: uuid.UUID
     ) -> dict[str, Any]:
-        return circulation_dict(await svc.receive(db_session, principal_of(request), doc_id))
+        return circulation_dict(await circulation.receive(db_session, principal_of(request), doc_id))
 
     @post(
         "/{doc_id:uuid}/circulation/read",
@@ -330,7 +330,7 @@ class IncomingController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[schemas.SignOff],
     ) -> dict[str, Any]:
-        return circulation_dict(await svc.sign_off(db_session, principal_of(request), doc_id, data))
+        return circulation_dict(await circulation.sign_off(db_session, principal_of(request), doc_id, data))
 
     @post(
         "/{doc_id:uuid}/completion",

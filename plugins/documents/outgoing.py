@@ -29,7 +29,7 @@ from plugins.documents.common import (
     tsv_of,
 )
 from plugins.documents.models import Action
-from plugins.documents.models_out import Outgoing, RouteConfig, Version
+from plugins.documents.models_out import Outgoing, Version
 from plugins.documents.permissions import (
     OUTGOING_COUNTERSIGN,
     OUTGOING_LEGAL_REVIEW,
@@ -37,9 +37,9 @@ from plugins.documents.permissions import (
     OUTGOING_SIGN,
     OUTGOING_SIGN_UPWARD,
 )
+from plugins.documents.route_config import route_of
 
 OBJ = "outgoing"
-DEFAULT_ROUTE = ["review", "countersign", "legal_review", "sign"]
 STEP_PERMISSION = {
     "review": OUTGOING_REVIEW,
     "countersign": OUTGOING_COUNTERSIGN,
@@ -150,48 +150,6 @@ async def create(session: AsyncSession, p: Principal, data: schemas.DraftIn) -> 
     await add_action(session, p, row.id, "draft")
     await audit(session, p, "outgoing.draft", row, f"拟稿《{row.title}》", after=_snapshot(row))
     return row
-
-
-async def route_of(session: AsyncSession, tenant_id: uuid.UUID) -> list[str]:
-    conf = await session.get(RouteConfig, tenant_id)
-    return list(conf.steps) if conf else list(DEFAULT_ROUTE)
-
-
-async def set_route(session: AsyncSession, p: Principal, steps: list[str]) -> list[str]:
-    if len(set(steps)) != len(steps) or steps[-1] != "sign":
-        raise AppError(
-            "validation_failed",
-            Msg("请求参数无效", "The request is invalid"),
-            422,
-            [
-                FieldError(
-                    "steps",
-                    "bad_route",
-                    Msg("流程须不重复且以签发结束", "Steps must be unique and end with sign"),
-                )
-            ],
-        )
-    conf = await session.get(RouteConfig, tenant_of(p), with_for_update=True)
-    before = list(conf.steps) if conf else list(DEFAULT_ROUTE)
-    if conf is None:
-        conf = RouteConfig(tenant_id=tenant_of(p), steps=steps, updated_by=p.user_id)
-        session.add(conf)
-    else:
-        conf.steps, conf.updated_by = steps, p.user_id
-    await session.flush()
-    from core.api import audit_record  # noqa: PLC0415
-
-    await audit_record(
-        session,
-        action="documents.route.update",
-        object_type="documents_route_config",
-        object_id=tenant_of(p),
-        principal=p,
-        summary="修改发文流程",
-        before={"steps": before},
-        after={"steps": steps},
-    )
-    return steps
 
 
 async def _steps_for(session: AsyncSession, row: Outgoing) -> list[str]:
