@@ -511,3 +511,11 @@ def test_plugin_tenants_job_installs_each_listed_plugin() -> None:
 def test_plugin_tenants_must_be_allowlisted() -> None:
     with pytest.raises(helm_python.HelmRenderError, match=r"not in plugins\.enabled"):
         render({"plugins": {"enabled": ["documents"], "tenants": {"xx-county": ["petitions"]}}})
+
+
+def test_api_trusts_forwarded_headers_from_the_configured_proxies() -> None:
+    for set_name, want in (("default", "*"), ("ha-city", "10.42.0.0/16")):
+        api = one(render_set(set_name), "Deployment", "fuban-api")["spec"]["template"]["spec"]["containers"][
+            0
+        ]
+        assert {e["name"]: e.get("value") for e in api["env"]}["FORWARDED_ALLOW_IPS"] == want
