@@ -61,6 +61,9 @@ class Runtime:
         from core.audit.hooks import install_identity_recorder  # noqa: PLC0415
 
         install_identity_recorder()  # identity/org/permission changes land in the audit log
+        from core.identity.ldap import install_ldap_provider  # noqa: PLC0415
+
+        install_ldap_provider(settings)
         return rt
 
 

@@ -62,6 +62,24 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port the API listens on.")
     data_dir: str = Field(".fuban", description="`fuban dev` keeps its embedded servers' data here.")
     docs_enabled: bool = Field(True, description="Serve the OpenAPI schema and its docs UI under /schema.")
+    ldap_url: str = Field(
+        "",
+        description="LDAP directory checked when a staff account has no local password or it does not match, "
+        "e.g. ldaps://ldap.example.gov.cn:636; empty = no LDAP. The account must still exist in fuban.",
+    )
+    ldap_user_dn: str = Field(
+        "",
+        description="DN template bound with the user's password, {username} escaped, e.g. "
+        "uid={username},ou=people,dc=example,dc=cn. Leave empty to search instead (ldap_search_base).",
+    )
+    ldap_search_base: str = Field("", description="Base DN for finding the user when ldap_user_dn is empty.")
+    ldap_user_filter: str = Field(
+        "(uid={username})", description="Search filter for the user; {username} is escaped."
+    )
+    ldap_bind_dn: str = Field("", description="Service account DN used for the search (empty = anonymous).")
+    ldap_bind_password: SecretStr = Field(SecretStr(""), description="Service account password.")
+    ldap_start_tls: bool = Field(False, description="Upgrade ldap:// connections with StartTLS.")
+    ldap_timeout_seconds: float = Field(5.0, gt=0, le=60, description="Connect and operation timeout.")
 
     @field_validator("plugins", mode="before")
     @classmethod
@@ -90,6 +108,23 @@ class Settings(BaseSettings):
         if "://" in value or "/" in value:
             raise ValueError("must be host:port without scheme or path")
         return value
+
+    @field_validator("ldap_url")
+    @classmethod
+    def _check_ldap_url(cls, value: str) -> str:
+        if value and not value.startswith(("ldap://", "ldaps://")):
+            raise ValueError("must start with ldap:// or ldaps://")
+        return value
+
+    @model_validator(mode="after")
+    def _check_ldap(self) -> Settings:
+        if self.ldap_url and not (self.ldap_user_dn or self.ldap_search_base):
+            raise ValueError(
+                f"{ENV_PREFIX}LDAP_URL needs {ENV_PREFIX}LDAP_USER_DN or {ENV_PREFIX}LDAP_SEARCH_BASE"
+            )
+        if self.ldap_user_dn and "{username}" not in self.ldap_user_dn:
+            raise ValueError(f"{ENV_PREFIX}LDAP_USER_DN must contain {{username}}")
+        return self
 
     @model_validator(mode="after")
     def _require_production_values(self) -> Settings:

@@ -10,7 +10,8 @@ bash scripts/bootstrap.sh
 # (e.g. chromium for the browser tests); keep a single apt-get install line.
 #   fonts-arphic-uming/ukai, fonts-wqy-microhei: TrueType CJK faces for the GB/T 9704 PDF renderer
 #   (plugins/documents/gbt9704; reportlab cannot embed CFF/OpenType faces such as Noto CJK).
-SYSTEM_PACKAGES="fonts-arphic-uming fonts-arphic-ukai fonts-wqy-microhei"
+#   slapd: a real OpenLDAP server for the LDAP identity provider's tests (its own config, never the system's).
+SYSTEM_PACKAGES="fonts-arphic-uming fonts-arphic-ukai fonts-wqy-microhei slapd"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
     && ! dpkg -s $SYSTEM_PACKAGES >/dev/null 2>&1; then
   apt-get update -qq
