@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import AppError, FieldError, Msg, Principal, conflict, forbidden
-from plugins.documents import numbering, rules, schemas
+from plugins.documents import forms, numbering, rules, schemas
 from plugins.documents.common import (
     add_action,
     audit,
@@ -61,36 +61,6 @@ async def get(session: AsyncSession, p: Principal, doc_id: uuid.UUID, *, lock: b
     )
 
 
-def _check_form(direction: str, doc_type: str, main: list[str], disclosure: str, reason: str) -> None:
-    errors: list[FieldError] = []
-    if direction == "up" and len(main) != 1:
-        errors.append(
-            FieldError(
-                "main_recipients",
-                "exactly_one",
-                Msg("上行文只能主送一个机关", "An upward document has exactly one main recipient"),
-            )
-        )
-    if doc_type in ("请示", "报告") and direction != "up":
-        errors.append(
-            FieldError("direction", "must_be_up", Msg("请示、报告为上行文", "请示/报告 are upward documents"))
-        )
-    if not main and doc_type not in ("公告", "通告", "命令", "令", "公报", "纪要", "决议"):
-        errors.append(
-            FieldError("main_recipients", "required", Msg("须有主送机关", "A main recipient is required"))
-        )
-    if disclosure == "不予公开" and not reason.strip():
-        errors.append(
-            FieldError(
-                "disclosure_reason",
-                "required",
-                Msg("不予公开须说明理由", "Give the reason for not disclosing"),
-            )
-        )
-    if errors:
-        raise AppError("validation_failed", Msg("请求参数无效", "The request is invalid"), 422, errors)
-
-
 def _snapshot(row: Outgoing) -> dict[str, Any]:
     return {"state": row.state, "version": row.version, "doc_number": row.doc_number}
 
@@ -113,7 +83,7 @@ async def _save_version(session: AsyncSession, p: Principal, row: Outgoing, reas
 
 async def create(session: AsyncSession, p: Principal, data: schemas.DraftIn) -> Outgoing:
     tid = tenant_of(p)
-    _check_form(data.direction, data.doc_type, data.main_recipients, data.disclosure, data.disclosure_reason)
+    forms.check(data.model_dump(include=set(forms.KEYS)))
     if data.classification > p.clearance:
         raise AppError(
             "validation_failed",
@@ -319,8 +289,7 @@ async def edit(session: AsyncSession, p: Principal, doc_id: uuid.UUID, data: sch
                 )
             ],
         )
-    main = changes.get("main_recipients", row.main_recipients)
-    _check_form(row.direction, row.doc_type, main, row.disclosure, row.disclosure_reason)
+    forms.check({**{k: getattr(row, k) for k in forms.KEYS}, **changes})
     before = {**_snapshot(row), **{k: getattr(row, k) for k in changes}}
     for k, v in changes.items():
         setattr(row, k, v)

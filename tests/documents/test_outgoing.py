@@ -154,8 +154,16 @@ async def test_upward_rules(client, dtenant, person):
         B, json={**body, "direction": "down", "main_recipients": ["市人民政府"]}, headers=clerk.h
     )
     assert r.status_code == 422  # 请示 is upward
+    r = await client.post(B, json={**body, "main_recipients": ["市人民政府"]}, headers=clerk.h)
+    assert r.status_code == 422 and r.json()["fields"][0]["field"] == "signers"  # 上行文 shows 签发人
     doc = await create(
-        client, clerk.h, signer, doc_type="请示", direction="up", main_recipients=["市人民政府"]
+        client,
+        clerk.h,
+        signer,
+        doc_type="请示",
+        direction="up",
+        main_recipients=["市人民政府"],
+        signers=["王某"],
     )
     await client.post(f"{B}/{doc['id']}/submit", headers=clerk.h)
     await step(client, doc["id"], "review", clerk.h)
@@ -169,7 +177,11 @@ async def test_outgoing_search_and_clearance(client, dtenant, other_tenant, pers
     clerk = await person(dtenant, clearance=1)
     signer = await person(dtenant)
     await create(client, clerk.h, signer, title="关于加强城乡饮用水水源地保护的意见", doc_type="意见")
-    await create(client, clerk.h, signer, title="关于秘密事项的通知", classification=1)
+    r = await client.post(
+        B, json=draft(signer, title="关于秘密事项的通知", classification=1), headers=clerk.h
+    )
+    assert r.status_code == 422 and r.json()["fields"][0]["field"] == "copy_no"
+    await create(client, clerk.h, signer, title="关于秘密事项的通知", classification=1, copy_no="000001")
     r = await client.get(B, params={"q": "饮用水"}, headers=clerk.h)
     assert r.json()["total"] == 1 and "饮用水" in r.json()["items"][0]["title"]
     r = await client.get(B, params={"q": "水源地保护"}, headers=clerk.h)
