@@ -15,17 +15,19 @@ from plugins.documents import distribution as dist
 from plugins.documents import incoming as incoming_svc
 from plugins.documents import numbering, route_config, schemas
 from plugins.documents import outgoing as outgoing_svc
+from plugins.documents import quality as quality_svc
 from plugins.documents.common import local_date, now, principal_of, tenant_of, visible
 from plugins.documents.models import Incoming
 from plugins.documents.models_out import DistributionList, Outgoing
 from plugins.documents.permissions import (
     DEADLINES_READ,
     DISPATCH_MANAGE,
+    INCOMING_REGISTER,
     NUMBERING_MANAGE,
     OUTGOING_READ,
     ROUTE_MANAGE,
 )
-from plugins.documents.views import number_dict
+from plugins.documents.views import incoming_summary, number_dict
 
 Req = Request[Any, Any, Any]
 Code = Annotated[str, QueryParameter(pattern=r"^[\u4e00-\u9fff]{2,10}$", description="机关代字")]
@@ -145,6 +147,33 @@ class DistributionListController(Controller):
     ) -> dict[str, Any]:
         row, n = await dist.update_list(db_session, principal_of(request), list_id, data)
         return {**dist.list_dict(row), "recalculated": n}
+
+
+class QualityController(Controller):
+    """登记质量: corrections of 登记/分类 and the yearly error rate (target ≤ 1%)."""
+
+    path = "/incoming"
+    tags = ("documents",)
+    guards = [require_permission(INCOMING_REGISTER)]  # noqa: RUF012
+
+    @get("/quality", operation_id="documents_incoming_quality", summary="The year's registration error rate")
+    async def quality(self, request: Req, db_session: AsyncSession, year: YearQ) -> dict[str, Any]:
+        return await quality_svc.report(db_session, principal_of(request), year)
+
+    @post(
+        "/{doc_id:uuid}/correction",
+        operation_id="documents_incoming_correct",
+        status_code=200,
+        summary="Correct the registration or classification (counts as an error)",
+    )
+    async def correct(
+        self,
+        request: Req,
+        db_session: AsyncSession,
+        doc_id: uuid.UUID,
+        data: JSONBody[quality_svc.CorrectionIn],
+    ) -> dict[str, Any]:
+        return incoming_summary(await quality_svc.correct(db_session, principal_of(request), doc_id, data))
 
 
 class OverdueController(Controller):

@@ -10,6 +10,7 @@ def route_handlers() -> list[Any]:
         DistributionListController,
         NumberingController,
         OverdueController,
+        QualityController,
         RouteController,
     )
     from plugins.documents.incoming_api import IncomingController  # noqa: PLC0415
@@ -22,4 +23,5 @@ def route_handlers() -> list[Any]:
         NumberingController,
         DistributionListController,
         OverdueController,
+        QualityController,
     ]

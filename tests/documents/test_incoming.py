@@ -289,3 +289,33 @@ async def test_bad_input_changes_nothing(client, db, dtenant, person):
 async def test_disabled_tenant_gets_404(client, other_tenant, staff_headers):
     h = await staff_headers(other_tenant, permissions=["documents.incoming.read"])
     assert (await client.get(B, headers=h)).status_code == 404
+
+
+async def test_corrections_and_error_rate(client, db, dtenant, person):
+    clerk = await person(dtenant)
+    docs = [await to_class(client, clerk.h, "阅件") for _ in range(3)]
+    q = await client.get(f"{B}/quality", params={"year": YEAR}, headers=clerk.h)
+    assert q.json()["registered"] == 3 and q.json()["error_rate"] == 0 and q.json()["within_target"]
+    target = docs[1]["id"]
+    r = await client.post(
+        f"{B}/{target}/correction", json={"kind": "classification", "doc_class": "办件"}, headers=clerk.h
+    )
+    assert r.status_code == 422  # a correction names its reason
+    r = await client.post(
+        f"{B}/{target}/correction",
+        json={"kind": "classification", "doc_class": "办件", "reason": "误分为阅件"},
+        headers=clerk.h,
+    )
+    assert r.status_code == 200 and r.json()["doc_class"] == "办件" and r.json()["serial"] == 1
+    r = await client.post(
+        f"{B}/{target}/correction",
+        json={"kind": "registration", "title": "关于做好防汛抗旱工作的紧急通知", "reason": "标题漏字"},
+        headers=clerk.h,
+    )
+    assert r.status_code == 200
+    q = (await client.get(f"{B}/quality", params={"year": YEAR}, headers=clerk.h)).json()
+    assert q["corrected"] == 1 and q["error_rate"] == round(1 / 3, 4) and q["within_target"] is False
+    assert q["by_kind"] == {"classification": 1, "registration": 1}
+    hist = (await client.get(f"{B}/{target}", headers=clerk.h)).json()["history"]
+    fixes = [a for a in hist if a["step"] == "correct"]
+    assert fixes[0]["data"]["before"]["doc_class"] == "阅件" and fixes[0]["data"]["before"]["serial"] == 2

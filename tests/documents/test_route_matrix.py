@@ -69,6 +69,8 @@ EXPECTED: dict[str, str] = {
     "documents_lists_create": DISPATCH,
     "documents_lists_update": DISPATCH,
     "documents_overdue": "documents.deadlines.read",
+    "documents_incoming_quality": R,
+    "documents_incoming_correct": R,
 }
 
 
