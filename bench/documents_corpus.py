@@ -156,7 +156,7 @@ class _Writer:
                 f"{a}要会同{b}，围绕{topic}重点任务，{f1}，{f2}。",
                 f"截至{year}年{month}月底，全区累计完成{topic}相关投资{r.randint(2, 900)}万元，"
                 f"惠及群众{r.randint(100, 90000)}人。",
-                f"各乡镇、各部门要把{topic}与{other}工作统筹谋划、一体推进，{f1}。",
+                f"各乡镇、各部门要把{topic}工作摆上重要议事日程，统筹谋划、一体推进，{f1}。",
                 f"请{a}于{month}月{day}日前将{topic}工作开展情况书面报送区政府办公室，{f2}。",
                 f"对{topic}工作中发现的问题隐患，要建立问题清单、责任清单和整改清单，{f1}。",
                 f"{year}年以来，{b}共开展{topic}{r.choice(CHECKS)}{r.randint(2, 60)}次，"
@@ -171,7 +171,7 @@ class _Writer:
         year = self.rng.choice([2024, 2025, 2026])
         body: list[str] = []
         while sum(map(len, body)) < length:
-            body.append(self.sentence(topic if self.rng.random() < 0.7 else self.topic(), year))
+            body.append(self.sentence(topic if self.rng.random() < 0.9 else self.topic(), year))
         return self.title(topic, year), "".join(body)
 
 

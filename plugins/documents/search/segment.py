@@ -152,12 +152,16 @@ def tsquery(q: str) -> str | None:
 
 
 def like_patterns(q: str) -> list[str]:
-    """The typed terms of ``q`` as ``LIKE`` patterns (``%term%``, with ``%``, ``_`` and ``\\`` escaped), to
-    re-check the GIN candidates of :func:`tsquery` against the raw text so that results are exact
-    substrings. Punctuation separates terms, like whitespace."""
+    """``LIKE`` patterns (``%piece%``, ``%``/``_``/``\\`` escaped) for the typed pieces of ``q`` that
+    :func:`tsquery` had to split into several words (安全生产 -> 安全 & 生产). AND-ed words may match
+    apart; re-checking these pieces against the raw text keeps only exact substrings. A piece that is
+    one word needs no recheck and gets no pattern. Punctuation separates pieces, like whitespace."""
     pieces = "".join(c if c.isalnum() else " " for c in q[:1000]).split()
     out: list[str] = []
     for piece in pieces[:MAX_TERMS]:
+        terms = [t for token in tokenizer().cut(piece) if (w := _clean(token)) for t in _query_terms(w)]
+        if len(terms) < 2:  # one word: the index match is already exact
+            continue
         pattern = "%" + piece.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         if pattern not in out:
             out.append(pattern)
