@@ -8,7 +8,7 @@ import re
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 _BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
@@ -26,9 +26,10 @@ def Str(max_length: int, min_length: int = 1) -> Any:
     return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_clean)]
 
 
-Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 \-]{4,18}[0-9]$")]
-IdNumber = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{6,20}$")]
-Key = Annotated[str, Field(min_length=16, max_length=80, pattern=r"^[A-Za-z0-9_\-]+$")]
+PHONE_RE = r"^\+?[0-9][0-9 \-]{4,18}[0-9]$"
+ID_RE = r"^[0-9A-Za-z]{6,20}$"
+Phone = Annotated[str, StringConstraints(pattern=PHONE_RE)]
+Key = Annotated[str, StringConstraints(min_length=16, max_length=80, pattern=r"^[A-Za-z0-9_\-]+$")]
 Rating = Literal["satisfied", "basically", "dissatisfied"]
 
 
@@ -51,8 +52,8 @@ class CaseFields(_In):
 
     name: Str(50)  # type: ignore[valid-type]
     address: Str(200)  # type: ignore[valid-type]
-    phone: Phone | None = None
-    id_number: IdNumber | None = None
+    phone: str | None = Field(None, pattern=PHONE_RE)
+    id_number: str | None = Field(None, pattern=ID_RE)
     title: Str(100)  # type: ignore[valid-type]
     category: Str(40) = "other"  # type: ignore[valid-type]
     request: Str(2000)  # type: ignore[valid-type]
@@ -84,7 +85,7 @@ class SubmittedOut(BaseModel):
 
 class TrackIn(_In):
     query_code: Str(40)  # type: ignore[valid-type]
-    last4: Annotated[str, Field(pattern=r"^[0-9Xx]{4}$")]
+    last4: Annotated[str, StringConstraints(pattern=r"^[0-9Xx]{4}$")]
 
 
 class TrackEvent(BaseModel):
