@@ -1,0 +1,1 @@
+"""Supervision plugin (督查督办)."""
