@@ -99,7 +99,8 @@ def split_title(title: str, width: float, boundaries: set[int]) -> list[str]:
     if count == 1:
         return [title]
     target = total / count
-    out, start = [], 0
+    out: list[str] = []
+    start = 0
     for _ in range(count - 1):
         best, best_cost, acc = None, math.inf, 0.0
         for k in range(start + 1, len(title)):

@@ -36,7 +36,8 @@ from plugins.documents.gbt9704.linebreak import text_cells
 from plugins.documents.gbt9704.model import OutgoingPdf, OutgoingPdfError, secrecy_mark, validate
 from plugins.documents.search.segment import words
 
-BLACK = (0.0, 0.0, 0.0)
+Rgb = tuple[float, float, float]
+BLACK: Rgb = (0.0, 0.0, 0.0)
 ASCENT = 0.88  # baseline position inside a CJK em box, from its top
 SEAL_RADIUS = 21.0  # mm: the common 42 mm office seal
 SEPARATOR_MM = 0.5  # 版头中的分隔线
@@ -53,7 +54,7 @@ def _baseline(top_mm: float, size_pt: float, height_mm: float = PITCH) -> float:
     return top_mm + (height_mm - size) / 2 + ASCENT * size
 
 
-def _draw(c: Canvas, fonts: FontSet, glyphs: list[Glyph], baseline_mm: float, color=BLACK) -> None:
+def _draw(c: Canvas, fonts: FontSet, glyphs: list[Glyph], baseline_mm: float, color: Rgb = BLACK) -> None:
     if not glyphs:
         return
     t = c.beginText()
@@ -82,7 +83,7 @@ def _run(
     return out
 
 
-def _rule(c: Canvas, y_mm: float, width_mm: float, color=BLACK) -> None:
+def _rule(c: Canvas, y_mm: float, width_mm: float, color: Rgb = BLACK) -> None:
     c.setStrokeColorRGB(*color)
     c.setLineWidth(width_mm * MM)
     c.line(LEFT * MM, _y(y_mm), (LEFT + BOX_W) * MM, _y(y_mm))
