@@ -24,6 +24,9 @@ Groups:
   :func:`get_storage` (the process's service).
 - Audit (审计): :func:`audit_record` for every state change, :func:`audit_read` for reads of classified
   content; both write in the caller's transaction.
+- Archive (归档, DA/T 22-2015): :class:`ArchivableSpec` (returned by ``register_archivable``),
+  :class:`ArchiveItem`, :class:`ArchiveStoredFile`, :class:`ArchiveGeneratedFile`; :func:`request_archive`
+  asks for an object to be archived (the job runs after the caller's commit).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.archive.service import request_archive
 from core.audit.service import record as audit_record
 from core.audit.service import record_read as audit_read
 from core.calendar.rules import Due, WorkCalendar
@@ -56,6 +60,10 @@ from core.plugins.hookspecs import hookimpl
 from core.plugins.models import PluginState
 from core.plugins.service import PluginService
 from core.plugins.types import (
+    ArchivableSpec,
+    ArchiveGeneratedFile,
+    ArchiveItem,
+    ArchiveStoredFile,
     Event,
     EventHandler,
     JobSpec,
@@ -117,6 +125,10 @@ async def plugin_settings(session: AsyncSession, tenant_id: uuid.UUID, plugin: s
 __all__ = [
     "DEFAULT_REMINDERS",
     "AppError",
+    "ArchivableSpec",
+    "ArchiveGeneratedFile",
+    "ArchiveItem",
+    "ArchiveStoredFile",
     "Base",
     "Database",
     "Due",
@@ -164,6 +176,7 @@ __all__ = [
     "reader_list_filter",
     "register_deadline",
     "register_storage_policy",
+    "request_archive",
     "request_tenant_id",
     "require_citizen",
     "require_permission",

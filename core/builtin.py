@@ -6,7 +6,7 @@ from typing import Any
 
 from core import __version__
 from core.plugins.hookspecs import hookimpl
-from core.plugins.types import JobSpec, MenuItem, PermissionSpec, PluginManifest
+from core.plugins.types import ArchivableSpec, JobSpec, MenuItem, PermissionSpec, PluginManifest
 from core.settings import get_settings
 
 manifest = PluginManifest(
@@ -36,10 +36,12 @@ def register_permissions() -> list[PermissionSpec]:
 
     seen: set[str] = set()
     out = []
+    from core.archive.permissions import ARCHIVE_PERMISSIONS  # noqa: PLC0415
     from core.audit.permissions import AUDIT_PERMISSIONS  # noqa: PLC0415
     from core.storage.permissions import STORAGE_PERMISSIONS  # noqa: PLC0415
 
-    for spec in [*FEATURE_PERMISSIONS, *CORE_PERMISSIONS, *STORAGE_PERMISSIONS, *AUDIT_PERMISSIONS]:
+    for spec in [*FEATURE_PERMISSIONS, *CORE_PERMISSIONS, *STORAGE_PERMISSIONS, *AUDIT_PERMISSIONS,
+                 *ARCHIVE_PERMISSIONS]:
         if spec.code not in seen:
             seen.add(spec.code)
             out.append(spec)
@@ -48,12 +50,13 @@ def register_permissions() -> list[PermissionSpec]:
 
 @hookimpl
 def register_default_grants() -> dict[str, list[str]]:
+    from core.archive.permissions import ARCHIVE_DEFAULT_GRANTS  # noqa: PLC0415
     from core.audit.permissions import AUDIT_DEFAULT_GRANTS  # noqa: PLC0415
     from core.permissions.core_permissions import CORE_DEFAULT_GRANTS  # noqa: PLC0415
     from core.storage.permissions import STORAGE_DEFAULT_GRANTS  # noqa: PLC0415
 
     grants: dict[str, list[str]] = {role: list(codes) for role, codes in CORE_DEFAULT_GRANTS.items()}
-    for extra in (STORAGE_DEFAULT_GRANTS, AUDIT_DEFAULT_GRANTS):
+    for extra in (STORAGE_DEFAULT_GRANTS, AUDIT_DEFAULT_GRANTS, ARCHIVE_DEFAULT_GRANTS):
         for role, codes in extra.items():
             grants.setdefault(role, []).extend(c for c in codes if c not in grants[role])
     # core.calendar.manage is a platform power: ensure_tenant_setup grants it in the platform tenant only.
@@ -70,7 +73,19 @@ def register_models() -> list[type[Any]]:
 
 
 @hookimpl
+def register_settings() -> dict[str, Any]:
+    # 全宗号 (fonds number) the archives bureau assigned to the office; prefixes every 档号 (DA/T 22-2015).
+    return {"archive_fonds_no": "J001"}
+
+
+@hookimpl
+def register_archivable() -> list[ArchivableSpec]:
+    return []  # the core archives nothing of its own; plugins declare their kinds
+
+
+@hookimpl
 def register_routes() -> list[Any]:
+    from core.archive.controller import ArchiveController  # noqa: PLC0415
     from core.audit.controller import AuditController  # noqa: PLC0415
     from core.calendar.controller import CalendarController  # noqa: PLC0415
     from core.deadlines.controller import DeadlineController  # noqa: PLC0415
@@ -89,16 +104,18 @@ def register_routes() -> list[Any]:
         NotificationController,
         FileController,
         AuditController,
+        ArchiveController,
         *route_handlers(),
     ]
 
 
 @hookimpl
 def register_cli() -> list[Any]:
+    from core.archive.cli import archive  # noqa: PLC0415
     from core.audit.cli import audit  # noqa: PLC0415
     from core.calendar.cli import calendar  # noqa: PLC0415
 
-    return [calendar, audit]
+    return [calendar, audit, archive]
 
 
 @hookimpl
@@ -130,6 +147,8 @@ def register_menu() -> list[MenuItem]:
 
 @hookimpl
 def register_jobs() -> list[JobSpec]:
+    from core.archive.run import run_archive  # noqa: PLC0415
+    from core.archive.service import resume_job  # noqa: PLC0415
     from core.audit.hooks import audit_jobs  # noqa: PLC0415
     from core.deadlines.sweep import sweep_job  # noqa: PLC0415
     from core.storage.hooks import storage_jobs  # noqa: PLC0415
@@ -140,4 +159,7 @@ def register_jobs() -> list[JobSpec]:
         JobSpec(name="deadline_sweep", fn=sweep_job, schedule=f"interval:{every}", max_retries=0),
         *storage_jobs(),
         *audit_jobs(),
+        # Archive runs are idempotent per request (advisory lock + 档号 keyed by request): retries are safe.
+        JobSpec(name="archive_run", fn=run_archive, max_retries=3),
+        JobSpec(name="archive_resume", fn=resume_job, schedule="*/5 * * * *", max_retries=0),
     ]

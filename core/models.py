@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from core.archive.models import ARCHIVE_MODELS
 from core.audit.models import AuditCheckpoint, AuditLog
 from core.calendar.models import CalendarDay, CalendarYear
 from core.deadlines.models import Deadline, DeadlineReminder
@@ -23,4 +24,5 @@ ALL: list[type[Any]] = [
     AuditLog,
     AuditCheckpoint,
     *_identity_models(),
+    *ARCHIVE_MODELS,
 ]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from core.plugins.types import (
+        ArchivableSpec,
         EventHandler,
         JobSpec,
         LifecycleContext,
@@ -156,6 +157,24 @@ def register_notification_channels() -> list[NotificationChannel] | None:
 
 
 @hookspec
+def register_archivable() -> list[ArchivableSpec] | None:
+    """Declare what the plugin can archive (归档, DA/T 22-2015) and how to gather one 件.
+
+    Returns:
+        :class:`core.api.ArchivableSpec` items, one per kind (``kind`` starts with ``<plugin>.``, e.g.
+        ``documents.outgoing``). ``collect(session, tenant_id, object_id)`` returns an
+        :class:`core.api.ArchiveItem`: 题名, 责任者, 文号, 日期, 密级, 保管期限 (Y/D30/D10), 机构代码,
+        页数 and the files (stored file ids and generated documents, optionally converted to PDF/A).
+        ``mark_archived(session, tenant_id, object_id, archive_no)`` makes the object immutable in the
+        plugin; the core calls it once, in the transaction that records the 件 as archived.
+
+    The core's archive job assigns the 档号 ``全宗号-WS·年度-保管期限-机构-件号``, writes the files and an XML
+    metadata record to the object-locked archive bucket and records sha256 checksums; requests go through
+    ``core.api.request_archive`` or ``POST /api/archive/requests``.
+    """
+
+
+@hookspec
 async def on_install(ctx: LifecycleContext) -> None:
     """Prepare the plugin for a tenant the first time it is installed there.
 
@@ -206,6 +225,7 @@ HOOK_NAMES: tuple[str, ...] = (
     "register_event_handlers",
     "register_cli",
     "register_notification_channels",
+    "register_archivable",
     "on_install",
     "on_upgrade",
     "on_enable",

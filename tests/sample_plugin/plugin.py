@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import uuid
 from pathlib import Path
 from typing import Any
 
 import click
+import redis.asyncio as aioredis
 from litestar import Request, get
-from sqlalchemy import ForeignKey, Integer, String, select
+from sqlalchemy import ForeignKey, Integer, SmallInteger, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.api import (
+    ArchivableSpec,
+    ArchiveGeneratedFile,
+    ArchiveItem,
+    ArchiveStoredFile,
     Base,
     Event,
     JobSpec,
@@ -22,7 +29,9 @@ from core.api import (
     PluginManifest,
     current_principal,
     get_database,
+    get_settings,
     hookimpl,
+    not_found,
     require_permission,
 )
 
@@ -55,6 +64,23 @@ class SampleJobRun(Base):
     label: Mapped[str] = mapped_column(String(100))
 
 
+class SampleNote(Base):
+    """An archivable note (the archive tests' 件): ``archive_no`` and ``archived_times`` record mark_archived."""
+
+    __tablename__ = "sample_notes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_tenants.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer)
+    retention: Mapped[str] = mapped_column(String(10))
+    org_code: Mapped[str] = mapped_column(String(20))
+    classification: Mapped[int] = mapped_column(SmallInteger, default=0)
+    attachment_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    archive_no: Mapped[str | None] = mapped_column(String(80), default=None)
+    archived_times: Mapped[int] = mapped_column(Integer, default=0)
+
+
 EVENTS_SEEN: list[dict[str, Any]] = []
 
 
@@ -75,7 +101,7 @@ def register_settings() -> dict[str, Any]:
 
 @hookimpl
 def register_models() -> list[type[Any]]:
-    return [SampleLifecycleLog, SampleJobRun]
+    return [SampleLifecycleLog, SampleJobRun, SampleNote]
 
 
 @hookimpl
@@ -178,6 +204,68 @@ def register_cli() -> list[Any]:
 @hookimpl
 def register_notification_channels() -> list[Any]:
     return [LogChannel()]
+
+
+async def _checkpoint(stage: str, note_id: str) -> None:
+    """Test hook: while Redis holds ``sample:archive:block:<stage>:<id>``, wait (and say so), so a test can kill
+    the worker at a known point of a real archive run."""
+    client = aioredis.Redis.from_url(get_settings().redis_url)
+    try:
+        if not await client.exists(f"sample:archive:block:{stage}:{note_id}"):
+            return
+        await client.incr(f"sample:archive:reached:{stage}:{note_id}")
+        while await client.exists(f"sample:archive:block:{stage}:{note_id}"):
+            await asyncio.sleep(0.1)
+    finally:
+        await client.aclose()
+
+
+async def _note(session: AsyncSession, tenant_id: uuid.UUID, object_id: str) -> SampleNote:
+    try:
+        note_id = uuid.UUID(object_id)
+    except ValueError:
+        raise not_found("note", "便笺") from None
+    note = await session.get(SampleNote, note_id)
+    if note is None or note.tenant_id != tenant_id:
+        raise not_found("note", "便笺")
+    return note
+
+
+async def collect_note(session: AsyncSession, tenant_id: uuid.UUID, object_id: str) -> ArchiveItem:
+    note = await _note(session, tenant_id, object_id)
+    await _checkpoint("collect", object_id)
+    files: list[ArchiveStoredFile | ArchiveGeneratedFile] = [
+        ArchiveGeneratedFile(name="正文.txt", content=f"{note.title}\n示例正文。".encode())
+    ]
+    if note.attachment_id is not None:
+        files.append(ArchiveStoredFile(file_id=note.attachment_id, name="附件.pdf"))
+    return ArchiveItem(
+        title=note.title,
+        responsible="示例县人民政府办公室",
+        doc_no=f"示府办〔{note.year}〕1号",
+        doc_date=dt.date(note.year, 3, 1),
+        retention=note.retention,
+        org_code=note.org_code,
+        classification=note.classification,
+        pages=1,
+        files=tuple(files),
+        extra={"主题词": "示例"},
+    )
+
+
+async def mark_note_archived(
+    session: AsyncSession, tenant_id: uuid.UUID, object_id: str, archive_no: str
+) -> None:
+    note = await _note(session, tenant_id, object_id)
+    await _checkpoint("mark", object_id)
+    note.archive_no = archive_no
+    note.archived_times += 1
+    await session.flush()
+
+
+@hookimpl
+def register_archivable() -> list[ArchivableSpec]:
+    return [ArchivableSpec("sample.note", "示例便笺", collect_note, mark_note_archived)]
 
 
 async def _log(ctx: LifecycleContext, hook: str) -> None:
