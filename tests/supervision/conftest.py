@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
