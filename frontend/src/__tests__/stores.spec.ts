@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
+import { reactive } from 'vue'
 import { useSessionStore, type Me } from '@/console/stores/session'
 import { mergeMenu, menuPlugins, type MenuNode } from '@/console/stores/menu'
 
@@ -76,6 +77,11 @@ describe('menu', () => {
 
   it('knows which plugins are enabled from the menu', () => {
     expect([...menuPlugins(server)].sort()).toEqual(['core', 'documents'])
+  })
+
+  it('accepts the reactive tree the store holds', () => {
+    const merged = mergeMenu(reactive(server) as MenuNode[], () => true)
+    expect(merged.find((n) => n.key === 'core.admin')!.children.length).toBeGreaterThan(1)
   })
 
   it('does not change the server tree it was given', () => {

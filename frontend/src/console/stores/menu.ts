@@ -11,7 +11,8 @@ const ADMIN_KEY = 'core.admin'
 
 /** Merge the console's own pages (those the person may open) into the server's menu tree. */
 export function mergeMenu(server: MenuNode[], can: (code: string) => boolean): MenuNode[] {
-  const tree: MenuNode[] = structuredClone(server)
+  // A deep copy of plain data (the store's array is a reactive proxy, which structuredClone refuses).
+  const tree: MenuNode[] = JSON.parse(JSON.stringify(server))
   const extra = CONSOLE_PAGES.filter((p) => p.menu && (!p.permission || can(p.permission)))
   if (extra.length) {
     let admin = tree.find((n) => n.key === ADMIN_KEY)

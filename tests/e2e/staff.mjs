@@ -1,0 +1,104 @@
+// Staff console: sign-in → workbench → administration creates a unit and a person; the audit log is
+// not offered to the system administrator; an ended session sends the person back to sign-in.
+import { BASE, env, expect, scenario } from './lib.mjs'
+
+const USER = env('E2E_SYSADMIN')
+const PASSWORD = env('E2E_PASSWORD')
+const UNIT_CODE = env('E2E_UNIT_CODE')
+const UNIT_NAME = env('E2E_UNIT_NAME')
+const PERSON = env('E2E_PERSON')
+
+async function signIn(page, user, password) {
+  await page.goto(`${BASE}/`)
+  await page.waitForURL(/\/login/)
+  await page.getByLabel('用户名').fill(user)
+  await page.getByLabel('口令', { exact: true }).fill(password)
+  await page.click('[data-test="login-submit"]')
+  await page.waitForSelector('[data-test="workbench"]')
+}
+
+await scenario('staff', { viewport: { width: 1366, height: 900 } }, async (page, step) => {
+  await step('wrong password shows the server message', async () => {
+    await page.goto(`${BASE}/login`)
+    await page.getByLabel('用户名').fill(USER)
+    await page.getByLabel('口令', { exact: true }).fill('wrong-password')
+    await page.click('[data-test="login-submit"]')
+    const alert = page.locator('[data-test="login-error"]')
+    await alert.waitFor()
+    expect((await alert.innerText()).trim().length > 0, 'no error message')
+  })
+
+  await step('sign in lands on the workbench', async () => {
+    await signIn(page, USER, PASSWORD)
+    const text = await page.locator('[data-test="workbench"]').innerText()
+    expect(text.includes('工作台'), 'workbench title missing')
+    expect(text.includes('我的待办时限'), 'deadline block missing')
+  })
+
+  await step('menu: administration without the audit log', async () => {
+    expect(await page.locator('[data-menu="core.admin.units"]').count() === 1, 'units menu missing')
+    expect(await page.locator('[data-menu="core.admin.people"]').count() === 1, 'people menu missing')
+    expect(await page.locator('[data-menu="core.admin.audit"]').count() === 0, 'audit menu shown to sysadmin')
+  })
+
+  await step('the audit page answers 403 for the system administrator', async () => {
+    await page.goto(`${BASE}/admin/audit`)
+    await page.waitForSelector('[data-test="forbidden"]')
+  })
+
+  await step('unknown page answers 404', async () => {
+    await page.goto(`${BASE}/no/such/page`)
+    await page.waitForSelector('[data-test="not-found"]')
+  })
+
+  await step('create a unit', async () => {
+    await page.goto(`${BASE}/admin/units`)
+    await page.click('[data-test="unit-create"]')
+    await page.fill('#unit-code', UNIT_CODE)
+    await page.fill('#unit-name', UNIT_NAME)
+    await page.click('[data-test="unit-save"]')
+    await page.locator('[data-test="unit-tree"] .node', { hasText: UNIT_NAME }).waitFor()
+  })
+
+  await step('create a person in that unit', async () => {
+    await page.goto(`${BASE}/admin/people`)
+    await page.click('[data-test="person-create"]')
+    await page.fill('#person-username', PERSON)
+    await page.fill('#person-name', '测试科员')
+    await page.fill('#person-password', 'Ceshi-Pass-2026!')
+    await page.click('[data-test="person-unit"]')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: UNIT_NAME }).click()
+    await page.fill('#person-title', '科员')
+    await page.click('[data-test="person-save"]')
+    await page.locator('.el-table__body', { hasText: PERSON }).waitFor()
+  })
+
+  await step('English on request', async () => {
+    await page.getByRole('button', { name: 'English' }).click()
+    await page.getByRole('heading', { name: 'People' }).waitFor()
+    await page.getByRole('button', { name: '中文' }).click()
+  })
+
+  await step('an ended session: back to sign-in, then back where the person was', async () => {
+    // End the session on the server (as another tab would), then open a page.
+    const r = await page.request.post(`${BASE}/api/auth/logout`)
+    expect(r.status() === 204, `logout answered ${r.status()}`)
+    await page.goto(`${BASE}/admin/units`)
+    await page.waitForURL(/\/login\?redirect=/)
+    await page.getByLabel('用户名').fill(USER)
+    await page.getByLabel('口令', { exact: true }).fill(PASSWORD)
+    await page.click('[data-test="login-submit"]')
+    await page.waitForURL(/\/admin\/units$/)
+    await page.locator('[data-test="unit-tree"] .node', { hasText: UNIT_NAME }).waitFor()
+  })
+
+  await step('a 401 while working shows the expiry notice', async () => {
+    const r = await page.request.post(`${BASE}/api/auth/logout`)
+    expect(r.status() === 204, `logout answered ${r.status()}`)
+    // The next API call of the open page gets 401: refresh the tree.
+    await page.getByRole('button', { name: '刷新' }).click()
+    await page.waitForURL(/\/login/)
+    const notice = await page.locator('[data-test="login-notice"]').innerText()
+    expect(notice.includes('登录已过期'), `notice was "${notice}"`)
+  })
+})
