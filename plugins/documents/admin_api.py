@@ -190,7 +190,11 @@ class OverdueController(Controller):
         p = principal_of(request)
         today = local_date(now())
         out: dict[str, dict[str, Any]] = {}
-        for model, closed, kind in ((Incoming, CLOSED_IN, "incoming"), (Outgoing, CLOSED_OUT, "outgoing")):
+        pairs: list[tuple[Any, tuple[str, ...], str]] = [
+            (Incoming, CLOSED_IN, "incoming"),
+            (Outgoing, CLOSED_OUT, "outgoing"),
+        ]
+        for model, closed, kind in pairs:
             owner = incoming_svc.owner_cols() if model is Incoming else outgoing_svc.owner_cols()
             cond = and_(
                 visible(model, p, owner_cols=owner), model.due_date < today, model.state.not_in(closed)

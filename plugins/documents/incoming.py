@@ -40,15 +40,16 @@ def owner_cols() -> tuple[Any, ...]:
 
 
 async def get(session: AsyncSession, p: Principal, doc_id: uuid.UUID, *, lock: bool = False) -> Incoming:
-    return await load(
+    row: Incoming = await load(
         session,
         Incoming,
         doc_id,
         p,
         owner_cols=owner_cols(),
-        lock=lock,  # type: ignore[no-any-return]
+        lock=lock,
         what=("incoming document", "收文"),
     )
+    return row
 
 
 async def next_value(session: AsyncSession, tenant_id: uuid.UUID, scope: str, key: str, year: int) -> int:

@@ -35,7 +35,7 @@ def _tsquery(q: str) -> str | None:
         words = ["".join(ch for ch in t if ch.isalnum()) for t in segment_text(q).split()]
         words = [w for w in words if w]
         return " & ".join(f"'{w}'" for w in words) or None
-    return tsquery(q)  # type: ignore[no-any-return]
+    return tsquery(q)
 
 
 def filtered(
@@ -57,7 +57,7 @@ def filtered(
             raise invalid("q", "empty_query", "检索词无有效内容", "The search text has no searchable words")
         stmt = stmt.where(model.tsv.op("@@")(func.to_tsquery("simple", query)))
     if year is not None:
-        col = Incoming.year if model is Incoming else Outgoing.number_year
+        col: Any = Incoming.year if model is Incoming else Outgoing.number_year
         if model is Incoming:
             local = func.timezone(str(OFFICE_TZ), Incoming.received_at)
             col = func.coalesce(Incoming.year, func.extract("year", local))
