@@ -5,4 +5,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/bootstrap.sh
+# The console and portal, served by the API at /: built when frontend/dist is missing or stale.
+bash frontend/scripts/build.sh ensure
 exec .venv/bin/fuban dev "$@"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Frontend steps shared by scripts/test.sh and scripts/dev.sh (run from anywhere).
+#   build.sh check   npm ci when needed, ESLint, vue-tsc, vitest, production build (for the tests)
+#   build.sh ensure  npm ci when needed, production build only when dist/ is missing or older than sources
+# `npm ci` is skipped while node_modules matches package-lock.json (hash kept in node_modules/).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+mode="${1:-check}"
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "frontend: Node.js 20.19+ and npm are needed (Debian/Ubuntu: the nodejs package from your Node.js source)" >&2
+  exit 1
+fi
+
+lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
+stamp="node_modules/.fuban-lock-sha256"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
+  echo "frontend: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > "$stamp"
+fi
+
+stale() {
+  [ -f dist/index.html ] && [ -f dist/portal/index.html ] || return 0
+  # Anything newer than the last build: our sources, config, lock file, or plugin pages.
+  [ -n "$(find src index.html portal vite.config.ts package-lock.json tsconfig.app.json ../plugins/*/web \
+      -newer dist/index.html -print -quit 2>/dev/null)" ]
+}
+
+case "$mode" in
+  check)
+    echo "frontend: eslint"; npx eslint .
+    echo "frontend: vue-tsc"; npx vue-tsc --noEmit -p tsconfig.app.json
+    echo "frontend: vitest"; npx vitest run
+    echo "frontend: build"; npx vite build --logLevel warn
+    ;;
+  ensure)
+    if stale; then
+      echo "frontend: build"; npx vite build --logLevel warn
+    fi
+    ;;
+  *)
+    echo "usage: $0 check|ensure" >&2
+    exit 2
+    ;;
+esac
