@@ -114,7 +114,8 @@ async def test_event_creates_one_item_per_source(client, db, stenant, units, per
     async with db.sessionmaker() as s:
         audit = await s.scalar(
             text(
-                "SELECT count(*) FROM core_audit_log WHERE action = 'supervision.item.create' AND object_id = :i"
+                "SELECT count(*) FROM core_audit_log "
+                "WHERE action = 'supervision.item.create' AND object_id = :i"
             ),
             {"i": first["item_id"]},
         )

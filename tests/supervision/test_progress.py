@@ -93,8 +93,10 @@ async def test_overdue_escalates_to_the_responsible_leader(client, db, stenant, 
         rem = (
             await s.execute(
                 text(
-                    "SELECT r.kind, (r.fire_at AT TIME ZONE 'Asia/Shanghai')::date, r.recipient FROM core_deadline_reminders r "
-                    "JOIN core_deadlines d ON d.id = r.deadline_id WHERE d.object_id = :i AND d.kind = 'final'"
+                    "SELECT r.kind, (r.fire_at AT TIME ZONE 'Asia/Shanghai')::date, r.recipient "
+                    "FROM core_deadline_reminders r "
+                    "JOIN core_deadlines d ON d.id = r.deadline_id "
+                    "WHERE d.object_id = :i AND d.kind = 'final'"
                 ),
                 {"i": item["id"]},
             )
@@ -106,7 +108,8 @@ async def test_overdue_escalates_to_the_responsible_leader(client, db, stenant, 
         notes = (
             await s.execute(
                 text(
-                    "SELECT kind, title FROM core_notifications WHERE recipient_id = :u AND source_plugin = 'supervision'"
+                    "SELECT kind, title FROM core_notifications "
+                    "WHERE recipient_id = :u AND source_plugin = 'supervision'"
                 ),
                 {"u": leader.id},
             )
@@ -122,7 +125,8 @@ async def test_overdue_escalates_to_the_responsible_leader(client, db, stenant, 
             (
                 await s.scalars(
                     text(
-                        "SELECT kind FROM core_notifications WHERE object_id = :i AND kind LIKE 'supervision.%'"
+                        "SELECT kind FROM core_notifications "
+                        "WHERE object_id = :i AND kind LIKE 'supervision.%'"
                     ),
                     {"i": item["id"]},
                 )

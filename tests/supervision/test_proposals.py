@@ -46,7 +46,8 @@ async def test_due_dates_in_calendar_months(client, db, stenant, units, person):
         rows = (
             await s.execute(
                 text(
-                    "SELECT kind, rule, amount, due_date::text FROM core_deadlines WHERE object_id = :i ORDER BY kind"
+                    "SELECT kind, rule, amount, due_date::text FROM core_deadlines "
+                    "WHERE object_id = :i ORDER BY kind"
                 ),
                 {"i": p["id"]},
             )
