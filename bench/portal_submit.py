@@ -203,8 +203,9 @@ def main() -> int:
     args = ap.parse_args()
     os.environ["FUBAN_PLUGINS"] = '["petitions"]'
     os.environ.setdefault("FUBAN_SECRET_KEY", "bench-secret-key-0123456789abcdef0123456789")
-    with tempfile.TemporaryDirectory(prefix="fuban-bench-portal-") as tmp, fuban_env(Path(tmp)) as env:
-        env = {**env, "FUBAN_PLUGINS": '["petitions"]', "FUBAN_SECRET_KEY": os.environ["FUBAN_SECRET_KEY"]}
+    with tempfile.TemporaryDirectory(prefix="fuban-bench-portal-") as tmp, fuban_env(Path(tmp)) as stack_env:
+        secret = os.environ["FUBAN_SECRET_KEY"]
+        env = {**stack_env, "FUBAN_PLUGINS": '["petitions"]', "FUBAN_SECRET_KEY": secret}
         settings = load_settings()
         asyncio.run(prepare_database(settings))
         code = f"bench-{secrets.token_hex(3)}"
