@@ -81,6 +81,9 @@ async def sign_in(session: AsyncSession, p: Principal, data: schemas.SignIn) -> 
     tid = tenant_of(p)
     if data.recipient_user_id:
         await check_users(session, tid, [data.recipient_user_id])
+    if not data.verified and not data.discrepancy:
+        # 签收 checks sender, recipient, envelope number and count; a mismatch is written down.
+        raise invalid("discrepancy", "required", "核对不符须写明情况", "Describe what did not match")
     if data.received_at.tzinfo is None:
         raise invalid("received_at", "timezone_required", "收文时间须带时区", "received_at needs a time zone")
     row = Incoming(
@@ -120,6 +123,8 @@ async def sign_in(session: AsyncSession, p: Principal, data: schemas.SignIn) -> 
             "envelope_no": data.envelope_no,
             "copies": data.copies,
             "received_at": data.received_at.isoformat(),
+            "verified": data.verified,
+            "discrepancy": data.discrepancy,
         },
     )
     await audit(

@@ -30,6 +30,8 @@ class SignIn(Body):
     personal: bool = False
     top_secret: bool = False
     urgency: Urgency = ""
+    verified: bool = True
+    discrepancy: str = Field("", max_length=1000)
 
 
 class Register(Body):

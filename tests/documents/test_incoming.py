@@ -319,3 +319,14 @@ async def test_corrections_and_error_rate(client, db, dtenant, person):
     hist = (await client.get(f"{B}/{target}", headers=clerk.h)).json()["history"]
     fixes = [a for a in hist if a["step"] == "correct"]
     assert fixes[0]["data"]["before"]["doc_class"] == "阅件" and fixes[0]["data"]["before"]["serial"] == 2
+
+
+async def test_sign_in_records_verification(client, dtenant, person):
+    clerk = await person(dtenant)
+    r = await client.post(B, json={**ENVELOPE, "verified": False}, headers=clerk.h)
+    assert r.status_code == 422 and r.json()["fields"][0]["field"] == "discrepancy"
+    doc = await new_item(client, clerk.h, verified=False, discrepancy="信封标注3份，实收2份")
+    detail = (await client.get(f"{B}/{doc['id']}", headers=clerk.h)).json()
+    data = detail["history"][0]["data"]
+    assert detail["history"][0]["step"] == "sign_in" and data["verified"] is False
+    assert data["discrepancy"] == "信封标注3份，实收2份" and data["envelope_no"] == "GZ-0001"

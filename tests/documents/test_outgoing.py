@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import text
 
+from tests.documents.conftest import enable
+
 B = "/api/documents/outgoing"
 
 
@@ -193,3 +195,32 @@ async def test_outgoing_search_and_clearance(client, dtenant, other_tenant, pers
     assert r.status_code in (200, 422)
     r = await client.get(B, params={"limit": 0}, headers=clerk.h)
     assert r.status_code == 422
+
+
+async def test_bad_draft_changes_nothing(client, db, dtenant, other_tenant, person):
+    clerk, signer = await person(dtenant), await person(dtenant)
+    await enable(db, other_tenant.id)
+    foreigner = await person(other_tenant)
+    for body in (
+        draft(signer, countersigners=[str(foreigner.id)]),  # a co-issuer of another tenant
+        draft(foreigner),  # a signer of another tenant
+        draft(signer, copy_no="12345"),  # 份号 has 6 digits
+        draft(signer, issuer_code="GFF"),  # 机关代字 in Chinese
+        {**draft(signer), "doc_type": "便函"},  # not one of the 15 types
+        draft(signer, classification=3),  # above the drafter's clearance
+    ):
+        r = await client.post(B, json=body, headers=clerk.h)
+        assert r.status_code == 422, (body, r.text)
+        assert r.json()["code"] and r.json()["messages"]["en"]
+    async with db.sessionmaker() as s:
+        n = await s.scalar(
+            text("SELECT count(*) FROM documents_outgoing WHERE tenant_id = :t"), {"t": dtenant.id}
+        )
+        v = await s.scalar(
+            text(
+                "SELECT count(*) FROM documents_versions v JOIN documents_outgoing o ON o.id = v.outgoing_id "
+                "WHERE o.tenant_id = :t"
+            ),
+            {"t": dtenant.id},
+        )
+    assert n == 0 and v == 0
