@@ -68,7 +68,8 @@ def item_visible(p: Principal) -> ColumnElement[bool]:
         .where(ItemUnit.item_id == Item.id, unit_scope_filter(ItemUnit.unit_id, p, include_on_behalf_of=True))
         .exists()
     )
-    return and_(base, or_(in_scope, Item.leader_id == p.user_id, Item.contact_id == p.user_id))
+    people = [p.user_id] if p.on_behalf_of is None else [p.user_id, p.on_behalf_of]
+    return and_(base, or_(in_scope, Item.leader_id.in_(people), Item.contact_id.in_(people)))
 
 
 async def load_item(session: AsyncSession, p: Principal, item_id: uuid.UUID, *, lock: bool = False) -> Item:

@@ -1,7 +1,16 @@
 """Supervision plugin (督查督办): items from 批示/会议/建议提案/政府工作报告, progress, lights, 通报.
 
 Entry point fuban.plugins: supervision; everything it uses from the platform comes from :mod:`core.api`.
-The event contract other plugins use to open an item is documented in :mod:`plugins.supervision.events`.
+
+Hook for other plugins (full contract in :mod:`plugins.supervision.events`): publish
+``supervision.item.requested`` with ``core.api.publish_event(session, name, payload, tenant_id=...)``;
+payload keys ``tenant_id, source_kind (instruction|meeting|proposal|work_report|media|manual),
+source_plugin, source_id, title, content, lead_unit_id, co_unit_ids, leader_id, due_date | workdays,
+requested_by`` (optional ``standard, basis_date, cadence``). One item per (source_plugin, source_kind,
+source_id): publishing again returns the same item. The handler writes ``item_id`` and ``created`` back
+into the payload; a bad payload is a 422 that rolls back the publisher's transaction; where the plugin
+is off for the tenant, nothing runs (``publish_event`` returns 0). E.g. the documents plugin publishes
+it when a leader's 批示 says 督办 (source_kind ``instruction``, source_id the 收文 id).
 """
 
 from __future__ import annotations

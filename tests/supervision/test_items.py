@@ -195,3 +195,44 @@ async def test_cross_tenant_and_unit_scope(client, db, stenant, other_tenant, un
     assert r.status_code == 404
     board = (await client.get(f"{B}/board", headers=fgw.h)).json()
     assert sum(board["states"].values()) == 1
+
+
+async def test_concurrent_requests_for_one_source_make_one_item(db, stenant, units, person):
+    import asyncio  # noqa: PLC0415
+
+    leader = await person(stenant)
+    payload = {
+        "tenant_id": str(stenant.id),
+        "source_kind": "meeting",
+        "source_plugin": "meetings",
+        "source_id": "minutes-2026-31#3",
+        "title": "常务会议议定事项：老旧小区改造",
+        "content": "住建局牵头，年底前完成改造方案",
+        "lead_unit_id": str(units["fgw"]),
+        "leader_id": str(leader.id),
+        "due_date": "2026-12-31",
+        "requested_by": str(leader.id),
+    }
+
+    async def publish():
+        body = dict(payload)
+        async with db.transaction() as s:
+            await publish_event(s, "supervision.item.requested", body, tenant_id=stenant.id)
+        return body
+
+    a, b = await asyncio.gather(publish(), publish())
+    assert a["item_id"] == b["item_id"] and {a["created"], b["created"]} == {True, False}
+    assert await count_items(db, stenant) == 1
+
+
+async def test_default_grants(db, stenant):
+    from core.permissions.service import role_permissions  # noqa: PLC0415
+
+    async with db.sessionmaker() as s:
+        clerk = set(await role_permissions(s, stenant.id, "clerk"))
+        leader = set(await role_permissions(s, stenant.id, "leader"))
+        staff = set(await role_permissions(s, stenant.id, "staff"))
+    assert {"supervision.item.manage", "supervision.proposal.manage", "supervision.report.export"} <= clerk
+    assert "supervision.item.signoff" in leader and "supervision.item.manage" not in leader
+    assert {"supervision.item.read", "supervision.progress.report"} <= staff
+    assert "supervision.item.signoff" not in staff and "supervision.item.manage" not in staff
