@@ -148,7 +148,7 @@ class IncomingController(Controller):
     @get(
         "/export",
         operation_id="documents_incoming_export",
-        guards=[require_permission(EXPORT)],
+        guards=[require_permission(EXPORT, INCOMING_READ)],
         summary="Export the 收文登记簿 as Excel",
     )
     async def export(

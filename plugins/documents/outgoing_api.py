@@ -124,7 +124,7 @@ class OutgoingController(Controller):
     @get(
         "/export",
         operation_id="documents_outgoing_export",
-        guards=[require_permission(EXPORT)],
+        guards=[require_permission(EXPORT, OUTGOING_READ)],
         summary="Export the 发文登记簿 as Excel",
     )
     async def export(

@@ -157,6 +157,8 @@ async def test_excel_export_respects_clearance(client, dtenant, person):
     assert titles == {"普通来文的通知"}
     no_export = await person(dtenant, perms=["documents.incoming.read"])
     assert (await client.get("/api/documents/incoming/export", headers=no_export.h)).status_code == 403
+    no_read = await person(dtenant, perms=["documents.export"])
+    assert (await client.get("/api/documents/incoming/export", headers=no_read.h)).status_code == 403
 
 
 async def test_incoming_search_finds_chinese(client, dtenant, person):
