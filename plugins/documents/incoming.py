@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -252,10 +252,19 @@ async def classify(
     return row
 
 
-async def propose(session: AsyncSession, p: Principal, doc_id: uuid.UUID, data: schemas.Opinion) -> Incoming:
-    """拟办意见; the leader's 批办 limit starts."""
+async def propose(session: AsyncSession, p: Principal, doc_id: uuid.UUID, data: schemas.Proposal) -> Incoming:
+    """拟办意见; the leader's 批办 limit starts, chasing the first leader named."""
     row = await get(session, p, doc_id, lock=True)
     require_state(row, "classified")
+    leaders = list(dict.fromkeys(data.leader_ids))
+    await check_users(session, row.tenant_id, leaders)
+    low = await session.scalars(
+        text("SELECT id FROM core_users WHERE id = ANY(:ids) AND clearance < :c"),
+        {"ids": leaders, "c": row.classification},
+    )
+    if list(low):
+        raise invalid("leader_ids", "above_clearance", "领导涉密等级不足", "A leader lacks the clearance")
+    session.add_all(Reader(doc_id=row.id, user_id=u) for u in leaders)
     before = _state(row)
     row.proposal, row.state = data.opinion, "proposed"
     row.deadline_id, row.due_date = await rules.start_step(
@@ -267,10 +276,13 @@ async def propose(session: AsyncSession, p: Principal, doc_id: uuid.UUID, data: 
         title=row.title,
         basis=local_date(now()),
         urgency=row.urgency,
+        assignee_id=leaders[0] if leaders else None,
         explanation=data.explanation,
         author_id=p.user_id,
     )
-    await add_action(session, p, row.id, "propose", opinion=data.opinion)
+    await add_action(
+        session, p, row.id, "propose", opinion=data.opinion, data={"leaders": [str(u) for u in leaders]}
+    )
     await audit(session, p, "incoming.propose", row, "提出拟办意见", before=before, after=_state(row))
     return row
 

@@ -252,7 +252,7 @@ class IncomingController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         doc_id: uuid.UUID,
-        data: JSONBody[schemas.Opinion],
+        data: JSONBody[schemas.Proposal],
     ) -> dict[str, Any]:
         return incoming_summary(await svc.propose(db_session, principal_of(request), doc_id, data))
 

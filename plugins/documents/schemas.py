@@ -66,6 +66,12 @@ class Opinion(Body):
     explanation: str | None = Field(None, max_length=2000)
 
 
+class Proposal(Opinion):
+    """拟办意见 and the leaders it is routed to for 批示 (added to the 知悉范围; chased by 催办)."""
+
+    leader_ids: list[uuid.UUID] = Field(default_factory=list, max_length=20)
+
+
 class Assign(Body):
     """承办: one lead unit and any co-handling units."""
 

@@ -330,3 +330,34 @@ async def test_sign_in_records_verification(client, dtenant, person):
     data = detail["history"][0]["data"]
     assert detail["history"][0]["step"] == "sign_in" and data["verified"] is False
     assert data["discrepancy"] == "信封标注3份，实收2份" and data["envelope_no"] == "GZ-0001"
+
+
+async def test_proposal_routes_a_classified_item_to_the_leader(client, db, dtenant, person):
+    clerk = await person(dtenant, clearance=2)
+    leader = await person(dtenant, clearance=2, name="常务副县长")
+    low_leader = await person(dtenant, clearance=0)
+    doc = await to_class(client, clerk.h, "办件", classification=2)
+    # the leader is outside the 知悉范围 until the 拟办 routes it to them
+    assert (await client.get(f"{B}/{doc['id']}", headers=leader.h)).status_code == 404
+    r = await client.post(
+        f"{B}/{doc['id']}/proposal",
+        json={"opinion": "拟请常务副县长批示", "leader_ids": [str(low_leader.id)]},
+        headers=clerk.h,
+    )
+    assert r.status_code == 422  # not cleared for 机密
+    r = await client.post(
+        f"{B}/{doc['id']}/proposal",
+        json={"opinion": "拟请常务副县长批示", "leader_ids": [str(leader.id)]},
+        headers=clerk.h,
+    )
+    assert r.status_code == 200
+    r = await client.post(
+        f"{B}/{doc['id']}/instruction", json={"opinion": "请县财政局研究办理"}, headers=leader.h
+    )
+    assert r.status_code == 200 and r.json()["state"] == "instructed"
+    async with db.sessionmaker() as s:
+        assignee = await s.scalar(
+            text("SELECT assignee_id FROM core_deadlines WHERE object_id = :i AND kind = 'instruction'"),
+            {"i": doc["id"]},
+        )
+    assert str(assignee) == str(leader.id)
