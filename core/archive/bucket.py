@@ -1,8 +1,9 @@
 """The archive bucket (档案库): versioned, created with S3 object lock, written idempotently.
 
 Object keys are derived from the 档号 alone (``<tenant>/<档号>/<seq>-<name>``), so an interrupted archive
-run that is repeated finds the objects it already wrote: an existing key whose recorded sha256 matches is
-kept as it is (no second version); a mismatch is an error, never a silent overwrite.
+run that is repeated finds the objects it already wrote and keeps them (no second version): a copied file
+must match its recorded sha256 (a mismatch is an error, never a silent overwrite); a generated one is kept
+with the checksum of its actual bytes.
 """
 
 from __future__ import annotations
@@ -134,11 +135,31 @@ class ArchiveBucket:
         return PutResult(key, result.version_id, sha256, length, written=True)
 
     async def put_bytes(self, key: str, content: bytes, mime: str, until: datetime | None) -> PutResult:
+        """Write a generated object once. Its key belongs to one 档号, so an object already there was
+        written by an earlier run of the same request: it is kept (S3 writes whole objects only) and its
+        checksum is taken from its actual bytes, even if this run rendered different bytes."""
         digest = hashlib.sha256(content).hexdigest()
-        result: PutResult = await self._run(
-            lambda: self._put(key, io.BytesIO(content), len(content), sha256=digest, mime=mime, until=until)
-        )
+
+        def run() -> PutResult:
+            found = self._existing(key)
+            if found is not None and found[0] != digest:
+                kept = self._read(key, found[1])
+                actual = hashlib.sha256(kept).hexdigest()
+                if actual != found[0]:
+                    raise ArchiveIntegrityError(f"{key}: content differs from its recorded sha256")
+                return PutResult(key, found[1], actual, len(kept), written=False)
+            return self._put(key, io.BytesIO(content), len(content), sha256=digest, mime=mime, until=until)
+
+        result: PutResult = await self._run(run)
         return result
+
+    def _read(self, key: str, version_id: str | None) -> bytes:
+        response = self.client.get_object(self.bucket, key, version_id=version_id)
+        try:
+            return bytes(response.read())
+        finally:
+            response.close()
+            response.release_conn()
 
     async def copy_from(
         self,
@@ -178,15 +199,7 @@ class ArchiveBucket:
         return result
 
     async def get(self, key: str, version_id: str | None) -> bytes:
-        def run() -> bytes:
-            response = self.client.get_object(self.bucket, key, version_id=version_id)
-            try:
-                return bytes(response.read())
-            finally:
-                response.close()
-                response.release_conn()
-
-        data: bytes = await self._run(run)
+        data: bytes = await self._run(self._read, key, version_id)
         return data
 
     def open_stream(self, key: str, version_id: str | None) -> Any:

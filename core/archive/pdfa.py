@@ -40,7 +40,13 @@ _FONT_FILES = ("wqy-microhei.ttc", "wqy-zenhei.ttc", "uming.ttc", "DroidSansFall
 def _srgb_icc() -> bytes:
     from PIL import ImageCms  # noqa: PLC0415 - Pillow comes with reportlab; only needed here
 
-    return bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    # LittleCMS stamps the creation time (header bytes 24-35) and may set the profile ID (84-99, an MD5
+    # over the header): fix the date and clear the ID (0 = "not computed") so every process writes the
+    # same bytes.
+    icc[24:36] = bytes([0x07, 0xD0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0])  # 2000-01-01 00:00:00
+    icc[84:100] = bytes(16)
+    return bytes(icc)
 
 
 @lru_cache(maxsize=1)

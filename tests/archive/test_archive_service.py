@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import io
+import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -17,7 +18,9 @@ from sqlalchemy import select
 from core.archive.models import ArchivedItem, ArchiveFile
 from core.archive.run import archive_bucket, archive_request, expiry, format_archive_no
 from core.calendar.service import load_calendar
+from core.runtime import get_runtime
 from tests.archive.helpers import counts, install_sample, make_note, request, versions
+from tests.sample_plugin.plugin import SampleNote
 
 
 @pytest.fixture(autouse=True)
@@ -110,10 +113,6 @@ async def test_collect_failure_leaves_no_number(db: Any, settings: Any, tenant: 
     await install_sample(db, tenant.id)
     note = await make_note(db, settings, tenant.id, org="CWK")
     rid = await request(db, tenant.id, note)
-    from tests.sample_plugin.plugin import SampleNote  # noqa: PLC0415
-
-    import uuid  # noqa: PLC0415
-
     async with db.transaction() as s:
         row = await s.get(SampleNote, uuid.UUID(note))
         assert row is not None
@@ -122,3 +121,34 @@ async def test_collect_failure_leaves_no_number(db: Any, settings: Any, tenant: 
         await archive_request(db, rid)
     c = await counts(db, note)
     assert c["items"] == [] and c["archived_times"] == 0
+
+
+async def test_repeated_writes_keep_one_version(tenant: Any) -> None:
+    """A key belongs to one 档号: a repeat keeps the first object (generated) or refuses (copy, differing)."""
+    from core.archive.bucket import ArchiveIntegrityError  # noqa: PLC0415
+    from core.storage.client import s3_client  # noqa: PLC0415
+
+    bucket = archive_bucket()
+    await bucket.ensure()
+    key = f"{tenant.id}/TEST-WS·2026-D10-CS-0001/01-x.pdf"
+    first = await bucket.put_bytes(key, b"%PDF-first", "application/pdf", None)
+    again = await bucket.put_bytes(key, b"%PDF-other rendering", "application/pdf", None)
+    assert (
+        first.written
+        and not again.written
+        and again.sha256 == first.sha256 == hashlib.sha256(b"%PDF-first").hexdigest()
+    )
+    assert versions(bucket, key) == {key: 1}
+    source = s3_client(get_runtime().settings)
+    with pytest.raises(ArchiveIntegrityError):
+        await bucket.copy_from(
+            source,
+            bucket.bucket,
+            key,
+            version_id=None,
+            expected_sha256="0" * 64,
+            key=key + "2",
+            mime="application/pdf",
+            until=None,
+        )
+    assert versions(bucket, key + "2") == {}
