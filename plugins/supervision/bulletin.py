@@ -28,9 +28,9 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import Principal, Tenant, Unit, invalid, load_calendar, tenant_filter
+from core.api import Tenant, Unit, invalid, load_calendar
 from plugins.supervision import rules
-from plugins.supervision.common import tenant_of, today
+from plugins.supervision.common import today
 from plugins.supervision.items import settings_of
 from plugins.supervision.models import Item
 
@@ -56,11 +56,10 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     return first, last
 
 
-async def collect(session: AsyncSession, p: Principal, month: str) -> dict[str, Any]:
-    """The bulletin's figures for ``month`` (YYYY-MM) in the caller's tenant."""
+async def collect(session: AsyncSession, tenant_id: uuid.UUID, month: str) -> dict[str, Any]:
+    """The bulletin's figures for ``month`` (YYYY-MM) in ``tenant_id`` (the whole office)."""
     first, last = month_bounds(month)
     as_of = min(last, today())
-    tenant_id = tenant_of(p)
     cal = await load_calendar(session)
     conf = await settings_of(session, tenant_id)
     rows = list(
@@ -68,7 +67,7 @@ async def collect(session: AsyncSession, p: Principal, month: str) -> dict[str, 
             await session.scalars(
                 select(Item)
                 .where(
-                    tenant_filter(Item.tenant_id, p),
+                    Item.tenant_id == tenant_id,
                     Item.state != "cancelled",
                     Item.basis_date <= as_of,
                     or_(Item.completed_on.is_(None), Item.completed_on >= first),

@@ -212,3 +212,19 @@ class Proposal(UUIDPk, Timestamps, Base):
     satisfaction: Mapped[str | None] = mapped_column(String(30), nullable=True)
     feedback_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_by: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
+
+
+class Bulletin(Base):
+    """A generated monthly 督查通报 (PDF + Excel in core storage), one per tenant and month."""
+
+    __tablename__ = "supervision_bulletins"
+    __table_args__ = (UniqueConstraint("tenant_id", "month"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_tenants.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))
+    as_of: Mapped[date] = mapped_column(Date)
+    pdf_file_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_files.id"))
+    xlsx_file_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_files.id"))
+    generated_by: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
+    generated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from core.api import (
+    JobSpec,
     MenuItem,
     PermissionSpec,
     PluginManifest,
@@ -76,6 +77,7 @@ def register_models() -> list[type[Any]]:
         models.ItemFile,
         models.Chase,
         models.Proposal,
+        models.Bulletin,
     ]
 
 
@@ -99,6 +101,14 @@ def register_routes() -> list[Any]:
     from plugins.supervision.api import route_handlers  # noqa: PLC0415
 
     return route_handlers()
+
+
+@hookimpl
+def register_jobs() -> list[JobSpec]:
+    from plugins.supervision.bulletins import monthly_job  # noqa: PLC0415
+
+    # The 1st of each month at 07:00 office time: last month's 督查通报 (rules.md §6).
+    return [JobSpec(name="monthly_bulletin", fn=monthly_job, schedule="0 7 1 * *", per_tenant=True)]
 
 
 @hookimpl

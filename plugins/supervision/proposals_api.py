@@ -10,9 +10,9 @@ from litestar.params import JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import require_permission
-from plugins.supervision import bulletin, schemas
+from plugins.supervision import bulletin, bulletins, schemas
 from plugins.supervision import proposals as svc
-from plugins.supervision.common import principal_of
+from plugins.supervision.common import principal_of, tenant_of
 from plugins.supervision.permissions import PROPOSAL_ANSWER, PROPOSAL_MANAGE, PROPOSAL_READ, REPORT_EXPORT
 
 Req = Request[Any, Any, Any]
@@ -144,7 +144,7 @@ class BulletinController(Controller):
         summary="The monthly 督查通报's figures",
     )
     async def data(self, request: Req, db_session: AsyncSession, month: Month) -> dict[str, Any]:
-        return await bulletin.collect(db_session, principal_of(request), month)
+        return await bulletin.collect(db_session, tenant_of(principal_of(request)), month)
 
     @get(
         "/pdf",
@@ -153,7 +153,7 @@ class BulletinController(Controller):
         summary="督查通报 as PDF",
     )
     async def pdf(self, request: Req, db_session: AsyncSession, month: Month) -> Response[bytes]:
-        data = await bulletin.collect(db_session, principal_of(request), month)
+        data = await bulletin.collect(db_session, tenant_of(principal_of(request)), month)
         return Response(
             bulletin.render_pdf(data),
             media_type="application/pdf",
@@ -167,9 +167,30 @@ class BulletinController(Controller):
         summary="督查通报 as Excel",
     )
     async def xlsx(self, request: Req, db_session: AsyncSession, month: Month) -> Response[bytes]:
-        data = await bulletin.collect(db_session, principal_of(request), month)
+        data = await bulletin.collect(db_session, tenant_of(principal_of(request)), month)
         return Response(
             bulletin.render_xlsx(data),
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="bulletin-{month}.xlsx"'},
         )
+
+    @post(
+        "/generate",
+        operation_id="supervision_bulletin_generate",
+        status_code=201,
+        guards=[require_permission(REPORT_EXPORT)],
+        summary="Generate and store a month's 督查通报",
+    )
+    async def generate(self, request: Req, db_session: AsyncSession, month: Month) -> dict[str, Any]:
+        p = principal_of(request)
+        row = await bulletins.generate(db_session, tenant_of(p), month, p)
+        return next(b for b in await bulletins.archive(db_session, tenant_of(p)) if b["month"] == row.month)
+
+    @get(
+        "/archive",
+        operation_id="supervision_bulletin_archive",
+        guards=[require_permission(REPORT_EXPORT)],
+        summary="Stored monthly bulletins with short-lived download URLs",
+    )
+    async def archive(self, request: Req, db_session: AsyncSession) -> list[dict[str, Any]]:
+        return await bulletins.archive(db_session, tenant_of(principal_of(request)))

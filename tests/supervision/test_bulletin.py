@@ -102,3 +102,40 @@ async def test_bad_month_is_422(client, stenant, person):
         r = await client.get(f"{R}/pdf", params={"month": month}, headers=clerk.h)
         assert r.status_code in (400, 422), (month, r.status_code)
         assert r.json()["status"] == r.status_code
+
+
+async def test_stored_bulletins_and_the_monthly_job(client, db, stenant, other_tenant, units, person):
+    from plugins.supervision.bulletins import generate_missing, previous_month  # noqa: PLC0415
+
+    clerk, leader = await person(stenant), await person(stenant)
+    await create_item(client, clerk.h, item_body(units, leader))
+    month = previous_month(dt.date.today())  # what the job generates
+    by_hand = "2026-09" if month != "2026-09" else "2026-08"
+    r = await client.post(f"{R}/generate", params={"month": by_hand}, headers=clerk.h)
+    assert r.status_code == 201, r.text
+    first = r.json()
+    assert first["month"] == by_hand
+    assert first["as_of"] == {"2026-09": "2026-09-30", "2026-08": "2026-08-31"}[by_hand]
+    # generating again replaces the files of that month
+    again = (await client.post(f"{R}/generate", params={"month": by_hand}, headers=clerk.h)).json()
+    assert again["pdf_file_id"] != first["pdf_file_id"]
+    # the scheduled job adds last month's once; a second run finds it stored
+    assert previous_month(dt.date(2026, 1, 15)) == "2025-12"
+    assert await generate_missing(db, stenant.id, month) == month
+    assert await generate_missing(db, stenant.id, month) is None
+    archive = (await client.get(f"{R}/archive", headers=clerk.h)).json()
+    assert [b["month"] for b in archive] == sorted({month, by_hand}, reverse=True)
+    async with db.sessionmaker() as s:
+        live = await s.scalar(
+            text(
+                "SELECT count(*) FROM core_files "
+                "WHERE tenant_id = :t AND plugin = 'supervision' AND deleted_at IS NULL"
+            ),
+            {"t": stenant.id},
+        )
+    assert live == 2 * len(archive)
+    from tests.supervision.conftest import enable  # noqa: PLC0415
+
+    await enable(db, other_tenant.id)
+    foreign = await person(other_tenant)
+    assert (await client.get(f"{R}/archive", headers=foreign.h)).json() == []

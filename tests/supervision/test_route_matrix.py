@@ -46,6 +46,8 @@ EXPECTED: dict[str, str] = {
     "supervision_bulletin_data": EXPORT,
     "supervision_bulletin_pdf": EXPORT,
     "supervision_bulletin_xlsx": EXPORT,
+    "supervision_bulletin_generate": EXPORT,
+    "supervision_bulletin_archive": EXPORT,
 }
 
 
