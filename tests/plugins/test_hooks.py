@@ -61,7 +61,7 @@ async def test_hook_register_models(db: Any) -> None:
 
 async def test_hook_register_migrations(db: Any) -> None:
     heads = migrate.heads(get_runtime().manager)
-    assert "sample_0001" in heads
+    assert "sample_0002" in heads  # sample_0002 (archivable notes) follows sample_0001
     async with db.sessionmaker() as s:
         applied = set(await s.scalars(text("select version_num from alembic_version")))
     from alembic.script import ScriptDirectory  # noqa: PLC0415
@@ -159,6 +159,21 @@ def test_hook_register_cli() -> None:
     result = CliRunner().invoke(main, ["sample", "greet", "张三"])
     assert result.exit_code == 0, result.output
     assert "你好, 张三" in result.output
+
+
+async def test_hook_register_archivable(db: Any, settings: Any, tenant: Any) -> None:
+    """The sample kind is collected and drives a real archive run: 档号 assigned, mark_archived once."""
+    from core.archive.run import archive_request  # noqa: PLC0415
+    from core.archive.specs import archivables  # noqa: PLC0415
+    from tests.archive.helpers import counts, install_sample, make_note, request  # noqa: PLC0415
+
+    plugin, spec = archivables()["sample.note"]
+    assert plugin == "sample" and spec.title == "示例便笺"
+    await install_sample(db, tenant.id)
+    note = await make_note(db, settings, tenant.id, org="HOOK", attachment=False)
+    assert await archive_request(db, await request(db, tenant.id, note)) == "archived"
+    c = await counts(db, note)
+    assert c["archived_times"] == 1 and c["archive_no"] == "J001-WS·2026-Y-HOOK-0001"
 
 
 def test_hook_register_notification_channels() -> None:
