@@ -159,7 +159,7 @@ class IncomingController(Controller):
         doc_class: schemas.Classes | None = None,
         classification: Level = None,
     ) -> Stream:
-        data, _ = await registers.export(
+        stream, _ = await registers.export(
             db_session,
             principal_of(request),
             Incoming,
@@ -169,7 +169,7 @@ class IncomingController(Controller):
         )
         name = registers.export_name("incoming")
         return Stream(
-            registers.chunks(data),
+            stream,
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )

@@ -130,12 +130,12 @@ class OutgoingController(Controller):
     async def export(
         self, request: Req, db_session: AsyncSession, year: Year = None, classification: Level = None
     ) -> Stream:
-        data, _ = await registers.export(
+        stream, _ = await registers.export(
             db_session, principal_of(request), Outgoing, year=year, classification=classification
         )
         name = registers.export_name("outgoing")
         return Stream(
-            registers.chunks(data),
+            stream,
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )

@@ -171,3 +171,33 @@ async def test_incoming_search_finds_chinese(client, dtenant, person):
     assert r.json()["total"] == 1
     r = await client.get("/api/documents/incoming", params={"limit": 1, "offset": 1}, headers=clerk.h)
     assert r.json()["total"] == 2 and len(r.json()["items"]) == 1
+
+
+async def test_outgoing_export(client, db, dtenant, person):
+    clerk, signer = await person(dtenant, clearance=1), await person(dtenant, clearance=1)
+    a = await signed_doc(client, clerk, signer, title="关于印发工作要点的通知")
+    await signed_doc(client, clerk, signer, title="关于秘密工作的通知", classification=1, copy_no="000001")
+    await client.post(f"{B}/{a['id']}/number", headers=clerk.h)
+    r = await client.get(f"{B}/export", headers=clerk.h)
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "发文字号" and len(rows) == 3
+    assert any(
+        row[0] and row[0].startswith("甘府发〔") and row[2] == "关于印发工作要点的通知" for row in rows[1:]
+    )
+    low = await person(dtenant, clearance=0)
+    rows = list(
+        load_workbook(io.BytesIO((await client.get(f"{B}/export", headers=low.h)).content)).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert [row[2] for row in rows[1:]] == ["关于印发工作要点的通知"]
+    async with db.sessionmaker() as s:
+        n = await s.scalar(
+            text(
+                "SELECT count(*) FROM core_audit_log WHERE tenant_id = :t "
+                "AND action = 'documents.register.export'"
+            ),
+            {"t": dtenant.id},
+        )
+    assert n == 2
