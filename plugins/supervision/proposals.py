@@ -214,6 +214,38 @@ async def list_proposals(
     return list(rows), int(total or 0)
 
 
+async def supervise(
+    session: AsyncSession, p: Principal, pid: uuid.UUID, data: dict[str, Any]
+) -> tuple[Any, bool]:
+    """Open (once) a 督办事项 for a proposal: source ``supervision:proposal:<id>``, due on its 答复期限."""
+    from plugins.supervision import items  # noqa: PLC0415 - items imports this module's neighbours
+
+    row = await session.scalar(
+        select(Proposal).where(Proposal.id == pid, tenant_filter(Proposal.tenant_id, p))
+    )
+    if row is None:
+        raise not_found("proposal", "建议提案")
+    require_state(row, "assigned")
+    item_data = {
+        "source_kind": "proposal",
+        "source_ref": f"{row.session_year}年{KIND_NAMES[row.kind]}第{row.number}号",
+        "title": f"{KIND_NAMES[row.kind]}办理：{row.title}"[:300],
+        "content": row.content or row.title,
+        "lead_unit_id": row.lead_unit_id,
+        "basis_date": row.assigned_on,
+        "due_date": row.due_date,
+        **data,
+    }
+    return await items.create(
+        session,
+        tenant_id=row.tenant_id,
+        data=item_data,
+        principal=p,
+        created_by=p.user_id,
+        source_id=str(row.id),
+    )
+
+
 def _rate(n: int, d: int) -> float | None:
     return round(100.0 * n / d, 1) if d else None
 

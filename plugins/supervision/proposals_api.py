@@ -13,7 +13,13 @@ from core.api import require_permission
 from plugins.supervision import bulletin, bulletins, schemas
 from plugins.supervision import proposals as svc
 from plugins.supervision.common import principal_of, tenant_of
-from plugins.supervision.permissions import PROPOSAL_ANSWER, PROPOSAL_MANAGE, PROPOSAL_READ, REPORT_EXPORT
+from plugins.supervision.permissions import (
+    ITEM_MANAGE,
+    PROPOSAL_ANSWER,
+    PROPOSAL_MANAGE,
+    PROPOSAL_READ,
+    REPORT_EXPORT,
+)
 
 Req = Request[Any, Any, Any]
 Kind = Annotated[Literal["npc_suggestion", "cppcc_proposal"] | None, QueryParameter()]
@@ -131,6 +137,23 @@ class ProposalController(Controller):
             db_session, principal_of(request), proposal_id, data.satisfaction, data.feedback_on
         )
         return svc.view(row)
+
+    @post(
+        "/{proposal_id:uuid}/supervise",
+        operation_id="supervision_proposals_supervise",
+        status_code=201,
+        guards=[require_permission(ITEM_MANAGE)],
+        summary="立项督办 a proposal (once; again returns the item)",
+    )
+    async def supervise(
+        self,
+        request: Req,
+        db_session: AsyncSession,
+        proposal_id: uuid.UUID,
+        data: JSONBody[schemas.SuperviseIn],
+    ) -> dict[str, Any]:
+        item, created = await svc.supervise(db_session, principal_of(request), proposal_id, data.model_dump())
+        return {"item_id": str(item.id), "created": created, "due_date": item.due_date.isoformat()}
 
 
 class BulletinController(Controller):

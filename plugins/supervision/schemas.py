@@ -144,3 +144,12 @@ class FeedbackIn(Body):
 
     satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied"]
     feedback_on: dt.date
+
+
+class SuperviseIn(Body):
+    """立项督办 a 建议/提案: the item takes its unit and 答复期限 from the proposal."""
+
+    leader_id: uuid.UUID
+    contact_id: uuid.UUID | None = None
+    standard: str = Field("按期书面答复代表委员并见面沟通", min_length=1, max_length=5000)
+    cadence: Cadence = "monthly"

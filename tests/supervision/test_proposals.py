@@ -159,3 +159,19 @@ async def test_duplicate_and_bad_proposals(client, db, stenant, other_tenant, un
         assert (await client.post(P, json=bad, headers=clerk.h)).status_code == 422
     assert (await client.get(P, headers=clerk.h)).json()["total"] == 1
     assert (await client.get(f"{P}/{first['id']}", headers=clerk.h)).json()["number"] == "0042"
+
+
+async def test_supervise_a_proposal_once(client, db, stenant, units, person):
+    clerk, leader = await person(stenant), await person(stenant)
+    p = await make(client, clerk.h, units, assigned_on="2026-07-04")  # due 10-08
+    r = await client.post(f"{P}/{p['id']}/supervise", json={"leader_id": str(leader.id)}, headers=clerk.h)
+    assert r.status_code == 201 and r.json()["created"] is True and r.json()["due_date"] == "2026-10-08"
+    again = await client.post(f"{P}/{p['id']}/supervise", json={"leader_id": str(leader.id)}, headers=clerk.h)
+    assert again.json() == {**r.json(), "created": False}
+    item = (await client.get(f"/api/supervision/items/{r.json()['item_id']}", headers=clerk.h)).json()
+    assert (item["source_kind"], item["source_id"], item["lead_unit_id"]) == (
+        "proposal",
+        p["id"],
+        str(units["jtj"]),
+    )
+    assert item["next_report_due"] == "2026-08-04"  # monthly: 07-04 + 1 month

@@ -43,6 +43,7 @@ EXPECTED: dict[str, str] = {
     "supervision_proposals_contact": P_ANSWER,
     "supervision_proposals_answer": P_ANSWER,
     "supervision_proposals_feedback": P_MANAGE,
+    "supervision_proposals_supervise": MANAGE,
     "supervision_bulletin_data": EXPORT,
     "supervision_bulletin_pdf": EXPORT,
     "supervision_bulletin_xlsx": EXPORT,
