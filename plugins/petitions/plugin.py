@@ -82,13 +82,15 @@ def register_default_grants() -> dict[str, list[str]]:
 def register_routes() -> list[Any]:
     from .mailbox import MailController  # noqa: PLC0415
     from .public import PortalController, PublicController  # noqa: PLC0415
-    from .staff import CaseController, RoutingController  # noqa: PLC0415
+    from .staff import CaseController  # noqa: PLC0415
+    from .staff_routing import CaseRoutingController, RoutingController  # noqa: PLC0415
     from .stats import StatsController  # noqa: PLC0415
 
     return [
         PublicController,
         PortalController,
         CaseController,
+        CaseRoutingController,
         RoutingController,
         MailController,
         StatsController,

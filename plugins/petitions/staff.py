@@ -19,8 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.api import (
     Principal,
     audit_read,
-    audit_record,
-    conflict,
     current_principal,
     get_storage,
     not_found,
@@ -29,7 +27,7 @@ from core.api import (
 )
 
 from . import codes, routing, workflow
-from .intake import create_case, similar_cases
+from .intake import create_case
 from .models import STATUSES, CaseEvent, CaseFile, Notice, PetitionCase
 from .schemas import (
     AnswerIn,
@@ -37,10 +35,7 @@ from .schemas import (
     DecisionIn,
     ExtensionIn,
     FollowupIn,
-    LinkIn,
-    OnIn,
     ReviewRequestIn,
-    RouteIn,
     StaffCaseIn,
 )
 
@@ -124,6 +119,15 @@ async def _detail(session: AsyncSession, p: Principal, c: PetitionCase) -> dict[
     return out
 
 
+async def _act(
+    request: Request[Any, Any, Any], session: AsyncSession, case_id: uuid.UUID
+) -> tuple[Principal, PetitionCase, dict[str, Any]]:
+    """The caller, the case locked for update, and the office's settings."""
+    p = _p(request)
+    case = await workflow.get_case(session, p.tenant_id, case_id)
+    return p, case, await _cfg(session, p)
+
+
 class CaseController(Controller):
     path = "/cases"
     tags = ["petitions"]  # noqa: RUF012
@@ -177,7 +181,10 @@ class CaseController(Controller):
         guards=[require_permission(REGISTER)],
     )
     async def register(
-        self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], data: StaffCaseIn
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        data: JSONBody[StaffCaseIn],
     ) -> dict[str, Any]:
         """登记 a letter, phone call, fax or visit (oral complaints written down faithfully)."""
         p = _p(request)
@@ -199,13 +206,6 @@ class CaseController(Controller):
         out["query_code"] = code
         return out
 
-    async def _act(
-        self, request: Request[Any, Any, Any], session: AsyncSession, case_id: uuid.UUID
-    ) -> tuple[Principal, PetitionCase, dict[str, Any]]:
-        p = _p(request)
-        case = await workflow.get_case(session, p.tenant_id, case_id)
-        return p, case, await _cfg(session, p)
-
     @post(
         "/{case_id:uuid}/decision",
         operation_id="petitions_cases_decide",
@@ -220,7 +220,7 @@ class CaseController(Controller):
         data: JSONBody[DecisionIn],
     ) -> dict[str, Any]:
         """受理 / 不予受理 with the written notice."""
-        p, c, cfg = await self._act(request, db_session, case_id)
+        p, c, cfg = await _act(request, db_session, case_id)
         await workflow.decide(
             db_session, c, accept=data.accept, reason=data.reason, on=data.on, actor=p, cfg=cfg
         )
@@ -239,7 +239,7 @@ class CaseController(Controller):
         case_id: uuid.UUID,
         data: JSONBody[ExtensionIn],
     ) -> dict[str, Any]:
-        p, c, _ = await self._act(request, db_session, case_id)
+        p, c, _ = await _act(request, db_session, case_id)
         await workflow.request_extension(db_session, c, days=data.days, reason=data.reason, actor=p)
         return case_out(c, p.has(PERSONAL))
 
@@ -257,7 +257,7 @@ class CaseController(Controller):
         data: JSONBody[ApproveIn],
     ) -> dict[str, Any]:
         """负责人批准 the extension; the petitioner gets the 延期告知书 with the reason."""
-        p, c, cfg = await self._act(request, db_session, case_id)
+        p, c, cfg = await _act(request, db_session, case_id)
         await workflow.approve_extension(db_session, c, approve=data.approve, on=data.on, actor=p, cfg=cfg)
         return case_out(c, p.has(PERSONAL))
 
@@ -275,7 +275,7 @@ class CaseController(Controller):
         data: JSONBody[AnswerIn],
     ) -> dict[str, Any]:
         """处理意见 / 复查意见 / 复核意见, whichever is due."""
-        p, c, _ = await self._act(request, db_session, case_id)
+        p, c, _ = await _act(request, db_session, case_id)
         await workflow.answer(
             db_session, c, answer_type=data.answer_type, text=data.text, basis=data.basis, on=data.on, actor=p
         )
@@ -295,7 +295,7 @@ class CaseController(Controller):
         data: JSONBody[ReviewRequestIn],
     ) -> dict[str, Any]:
         """Register a 复查/复核 request received by letter or in person."""
-        p, c, cfg = await self._act(request, db_session, case_id)
+        p, c, cfg = await _act(request, db_session, case_id)
         await workflow.request_review(db_session, c, reasons=data.reasons, on=data.on, actor=p, cfg=cfg)
         return case_out(c, p.has(PERSONAL))
 
@@ -313,127 +313,8 @@ class CaseController(Controller):
         data: JSONBody[FollowupIn],
     ) -> dict[str, Any]:
         """回访: the satisfaction rating taken by phone or visit."""
-        p, c, cfg = await self._act(request, db_session, case_id)
+        p, c, cfg = await _act(request, db_session, case_id)
         await workflow.rate(db_session, c, rating=data.rating, note=data.note, on=data.on, actor=p, cfg=cfg)
-        return case_out(c, p.has(PERSONAL))
-
-    @post(
-        "/{case_id:uuid}/routings",
-        operation_id="petitions_cases_route",
-        status_code=201,
-        guards=[require_permission(ROUTE)],
-    )
-    async def route(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        case_id: uuid.UUID,
-        data: JSONBody[RouteIn],
-    ) -> dict[str, Any]:
-        """转送 to another office or 交办 to a unit."""
-        p, c, cfg = await self._act(request, db_session, case_id)
-        r = await routing.route(
-            db_session,
-            c,
-            mode=data.mode,
-            unit_id=data.unit_id,
-            tenant_code=data.tenant_code,
-            note=data.note,
-            on=data.on,
-            actor=p,
-            cfg=cfg,
-        )
-        return {"id": r.id, "state": r.state, "target_case_id": r.target_case_id, "case_status": c.status}
-
-    @post(
-        "/{case_id:uuid}/receive",
-        operation_id="petitions_cases_receive",
-        status_code=200,
-        guards=[require_permission(ROUTE)],
-    )
-    async def receive(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        case_id: uuid.UUID,
-        data: JSONBody[OnIn],
-    ) -> dict[str, Any]:
-        """签收 a referred case or a unit assignment."""
-        p, c, cfg = await self._act(request, db_session, case_id)
-        await routing.receive(db_session, c, on=data.on, actor=p, cfg=cfg)
-        return case_out(c, p.has(PERSONAL))
-
-    @post(
-        "/{case_id:uuid}/objection",
-        operation_id="petitions_cases_object",
-        status_code=200,
-        guards=[require_permission(ROUTE)],
-    )
-    async def objection(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        case_id: uuid.UUID,
-        data: JSONBody[OnIn],
-    ) -> dict[str, Any]:
-        """异议: not our remit, returned within 5 working days of receipt."""
-        p, c, _ = await self._act(request, db_session, case_id)
-        await routing.object_to(db_session, c, reason=data.reason, on=data.on, actor=p)
-        return case_out(c, p.has(PERSONAL))
-
-    @get(
-        "/{case_id:uuid}/duplicates",
-        operation_id="petitions_cases_duplicates",
-        guards=[require_permission(READ)],
-    )
-    async def duplicates(
-        self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], case_id: uuid.UUID
-    ) -> list[dict[str, Any]]:
-        """Likely duplicates and repeat petitions: same person or similar text."""
-        p = _p(request)
-        c = await workflow.get_case(db_session, p.tenant_id, case_id, for_update=False)
-        return await similar_cases(db_session, c)
-
-    @post(
-        "/{case_id:uuid}/link",
-        operation_id="petitions_cases_link",
-        status_code=200,
-        guards=[require_permission(MERGE)],
-    )
-    async def link(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        case_id: uuid.UUID,
-        data: JSONBody[LinkIn],
-    ) -> dict[str, Any]:
-        """Merge into another case (合并), link as related, or mark as a repeat petition (重复信访)."""
-        p = _p(request)
-        c = await workflow.get_case(db_session, p.tenant_id, case_id)
-        other = await workflow.get_case(db_session, p.tenant_id, data.other_id, for_update=False)
-        if other.id == c.id:
-            raise conflict("same_case", "不能关联自身", "A case cannot be linked to itself")
-        before = {"status": c.status}
-        if data.mode == "merge":
-            workflow.need(c, "registered")
-            if other.status == "merged":
-                raise conflict("merged_target", "不能合并到已合并的事项", "The target is merged itself")
-            c.status, c.merged_into = "merged", other.id
-            await workflow.clock.cancel(db_session, c)
-            other.headcount += c.headcount if c.is_group else 0
-        else:
-            c.related_to = other.id
-            c.is_repeat = c.is_repeat or data.mode == "repeat"
-        workflow.event(db_session, c, data.mode, f"{data.mode}: {other.number}", p, public=False)
-        await audit_record(
-            db_session,
-            action=f"petitions.case.{data.mode}",
-            object_type="petitions.case",
-            object_id=c.id,
-            summary=f"{c.number} {data.mode} {other.number}",
-            before=before,
-            after={"status": c.status, "other": str(other.id)},
-        )
         return case_out(c, p.has(PERSONAL))
 
     @get("/{case_id:uuid}/notices", operation_id="petitions_cases_notices", guards=[require_permission(READ)])
@@ -481,27 +362,3 @@ class CaseController(Controller):
             details={"file": str(file_id)},
         )
         return Redirect(storage.presigned_url(f), status_code=307)
-
-
-class RoutingController(Controller):
-    path = "/routings"
-    tags = ["petitions"]  # noqa: RUF012
-
-    @post(
-        "/{routing_id:int}/pull-back",
-        operation_id="petitions_routings_pull_back",
-        status_code=200,
-        guards=[require_permission(ROUTE)],
-    )
-    async def pull_back(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
-        routing_id: int,
-        data: JSONBody[OnIn],
-    ) -> dict[str, Any]:
-        """撤回 a routing the receiver has not decided on."""
-        p = _p(request)
-        assert p.tenant_id is not None
-        r = await routing.pull_back(db_session, p.tenant_id, routing_id, on=data.on, actor=p)
-        return {"id": r.id, "state": r.state}
