@@ -190,7 +190,8 @@ async def approve(
     require_state(row, step)
     before = _snapshot(row)
     if step == "countersign":
-        if not _acting_as(p, next((c for c in row.countersigners if _acting_as(p, c)), None)):
+        me = next((c for c in row.countersigners if _acting_as(p, c)), None)
+        if me is None:
             raise forbidden("not_a_countersigner")
         done = set(
             await session.scalars(
@@ -201,7 +202,6 @@ async def approve(
                 )
             )
         )
-        me = next(c for c in row.countersigners if _acting_as(p, c))
         if me in done:
             raise conflict("already_countersigned", "已会签", "Already countersigned")
         await add_action(
@@ -227,11 +227,26 @@ async def approve(
         )
     else:
         await add_action(session, p, row.id, step, decision="approve", opinion=data.opinion)
-    steps = await _steps_for(session, row)
-    nxt = steps[steps.index(step) + 1] if step != "sign" else ("numbered" if row.doc_number else "signed")
+    nxt = await _next_step(session, row, step)
     await _enter(session, p, row, nxt, data.explanation)
     await audit(session, p, f"outgoing.{step}", row, STEP_ZH[step], before=before, after=_snapshot(row))
     return row
+
+
+async def _next_step(session: AsyncSession, row: Outgoing, step: str) -> str:
+    """The step after ``step``; if the tenant changed its route meanwhile, the first step of the new
+    route not yet passed in this round (签发 always last)."""
+    if step == "sign":
+        return "numbered" if row.doc_number else "signed"
+    steps = await _steps_for(session, row)
+    if step in steps:
+        return steps[steps.index(step) + 1]
+    passed = set(
+        await session.scalars(
+            select(Action.step).where(Action.doc_id == row.id, Action.id > await _round_start(session, row))
+        )
+    )
+    return next(s for s in steps if s not in passed)
 
 
 def may_act(p: Principal, row: Outgoing) -> bool:

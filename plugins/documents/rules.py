@@ -3,6 +3,8 @@
 Source: rules.md §1 "Intake time limits (config defaults)": register+route+拟办 2 working days; leader
 批办 3 working days; section handling 2 working days; forwarded urgent same day; forwarded ordinary 10
 working days; 急件 随到随办. 催办 2 working days before and on the day (core DEFAULT_REMINDERS).
+The 发文 step limit (核稿/会签/合法性审查/签发, 2 working days) is not in rules.md: an office default,
+configurable per tenant like the others.
 """
 
 from __future__ import annotations

@@ -125,7 +125,7 @@ class DraftIn(Body):
     normative: bool = False
     copy_no: str = Field("", pattern=r"^(\d{6})?$")
     classification: int = Field(0, ge=0, le=3)
-    secrecy_period: str = Field("", max_length=20)
+    secrecy_period: str = Field("", pattern=r"^([1-9][0-9]{0,2}(年|个月)|长期)?$")
     urgency: Urgency = ""
     issuer_mark: str = Field(min_length=1, max_length=100)
     issuer_code: str = IssuerCode

@@ -224,3 +224,16 @@ async def test_bad_draft_changes_nothing(client, db, dtenant, other_tenant, pers
             {"t": dtenant.id},
         )
     assert n == 0 and v == 0
+
+
+async def test_route_changed_under_a_draft(client, dtenant, person):
+    clerk, signer = await person(dtenant), await person(dtenant)
+    doc = await create(client, clerk.h, signer)
+    assert (await client.post(f"{B}/{doc['id']}/submit", headers=clerk.h)).json()["state"] == "review"
+    assert (
+        await client.put("/api/documents/route", json={"steps": ["sign"]}, headers=clerk.h)
+    ).status_code == 200
+    r = await step(client, doc["id"], "review", clerk.h, opinion="已核")
+    assert r.status_code == 200 and r.json()["state"] == "sign"
+    bad = await client.post(B, json=draft(signer, secrecy_period="十年", classification=0), headers=clerk.h)
+    assert bad.status_code == 422
