@@ -238,3 +238,67 @@ async def test_update_replans_and_cancel(client, db, stenant, units, person):
     assert all(
         state == "cancelled" for _, _, state, _ in await deadlines_of(db, item["id"]) if state != "done"
     )
+
+
+async def test_chases_before_and_on_the_due_day(client, db, stenant, units, person):
+    """催办 N working days before (setting chase_before_workdays, default 2) and on the due day."""
+    from core.api import load_calendar  # noqa: PLC0415
+    from plugins.supervision.common import today  # noqa: PLC0415
+
+    async with db.sessionmaker() as s:
+        cal = await load_calendar(s)
+    due = cal.add_workdays(today(), 10).date
+    clerk, leader = await person(stenant), await person(stenant)
+    staff = await person(stenant, perms=UNIT_STAFF, unit_id=units["jtj"])
+    item = await create_item(
+        client,
+        clerk.h,
+        item_body(
+            units, leader, basis_date=today().isoformat(), due_date=due.isoformat(), contact_id=str(staff.id)
+        ),
+    )
+    async with db.sessionmaker() as s:
+        rem = (
+            await s.execute(
+                text(
+                    "SELECT r.kind, (r.fire_at AT TIME ZONE 'Asia/Shanghai')::date, r.recipient "
+                    "FROM core_deadline_reminders r JOIN core_deadlines d ON d.id = r.deadline_id "
+                    "WHERE d.object_id = :i AND d.kind = 'final'"
+                ),
+                {"i": item["id"]},
+            )
+        ).all()
+    got = {tuple(r) for r in rem}
+    assert ("before", cal.add_workdays(due, -2).date, staff.id) in got
+    assert ("due", due, staff.id) in got
+    assert ("overdue", cal.add_workdays(due, 1).date, leader.id) in got
+
+
+async def test_foreign_tenant_cannot_touch_real_items(client, db, stenant, other_tenant, units, person):
+    from tests.supervision.conftest import enable  # noqa: PLC0415
+
+    clerk, leader = await person(stenant), await person(stenant)
+    item = await create_item(client, clerk.h, item_body(units, leader))
+    await enable(db, other_tenant.id)
+    foreign = await person(other_tenant)
+    i = item["id"]
+    for path, body in (
+        (f"{B}/{i}/reports", {"content": "篡改", "percent": 99}),
+        (f"{B}/{i}/complete", {"result": "x", "evidence_file_ids": [await upload(client, foreign.h)]}),
+        (f"{B}/{i}/cancel", {"reason": "x"}),
+        (
+            f"{B}/{i}/tasks",
+            {"tasks": [{"unit_id": str(units["jyj"]), "content": "x", "due_date": "2026-10-01"}]},
+        ),
+    ):
+        r = await client.post(path, json=body, headers=foreign.h)
+        assert r.status_code in (404, 422), (path, r.status_code)
+    r = await client.patch(f"{B}/{i}", json={"due_date": "2026-12-31", "reason": "x"}, headers=foreign.h)
+    assert r.status_code == 404
+    after = (await client.get(f"{B}/{i}", headers=clerk.h)).json()
+    assert (after["state"], after["due_date"], after["reports_count"], after["tasks"]) == (
+        "open",
+        "2026-10-12",
+        0,
+        [],
+    )
