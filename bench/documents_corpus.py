@@ -205,4 +205,8 @@ QUERIES = [
     "12345热线",
     "校园安全 自查自纠",
     "请示",
+    "政府办公室",
+    "排查整治",
 ]
+# Partial words as people also type them: where word segmentation loses recall.
+PARTIAL_QUERIES = ["区应急", "汛抗旱"]
