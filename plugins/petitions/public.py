@@ -20,6 +20,7 @@ from core.api import (
     AppError,
     Msg,
     current_principal,
+    get_storage,
     not_found,
     plugin_settings,
     request_tenant_id,
@@ -28,12 +29,13 @@ from core.api import (
 
 from . import abuse, codes, mailbox, workflow
 from .intake import create_case
-from .models import CaseEvent, MailMessage, PetitionCase
+from .models import CaseEvent, MailMessage, Notice, PetitionCase
 from .schemas import (
     ChallengeOut,
     MailIn,
     MailRateIn,
     MailTrackOut,
+    NoticeIn,
     PublicCaseIn,
     PublicRateIn,
     PublicReviewIn,
@@ -42,6 +44,7 @@ from .schemas import (
     SubmittedOut,
     TrackEvent,
     TrackIn,
+    TrackNotice,
     TrackOut,
 )
 
@@ -84,6 +87,7 @@ async def _verified(  # noqa: PLR0917
 
 
 async def _track(session: AsyncSession, case: PetitionCase) -> TrackOut:
+    notes = list(await session.scalars(select(Notice).where(Notice.case_id == case.id).order_by(Notice.id)))
     events = await session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.public).order_by(CaseEvent.id)
     )
@@ -98,6 +102,7 @@ async def _track(session: AsyncSession, case: PetitionCase) -> TrackOut:
         answer_basis=case.answer_basis,
         answered_on=case.answered_on,
         rating=case.rating,
+        notices=[TrackNotice(id=n.id, kind=n.kind, at=n.created_at) for n in notes],
         events=[TrackEvent(kind=e.kind, text=e.text, at=e.created_at) for e in events],
     )
 
@@ -161,6 +166,30 @@ class PublicController(Controller):
         tenant_id, cfg = await _tenant(request, db_session)
         case = await _verified(request, db_session, PetitionCase, data, tenant_id, cfg)
         return await _track(db_session, case)
+
+    @post("/notice", operation_id="petitions_public_notice", status_code=200, media_type="application/pdf")
+    async def notice(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        data: JSONBody[NoticeIn],
+    ) -> Response[bytes]:
+        """Download a written notice of the petition (受理告知书, 答复意见书 ...) as PDF."""
+        tenant_id, cfg = await _tenant(request, db_session)
+        case = await _verified(request, db_session, PetitionCase, data, tenant_id, cfg)
+        n = await db_session.scalar(
+            select(Notice).where(Notice.id == data.notice_id, Notice.case_id == case.id)
+        )
+        if n is None:
+            raise not_found("notice", "告知书")
+        storage = get_storage()
+        f = await storage.get(db_session, n.file_id, tenant_id=tenant_id)
+        body = b"".join([chunk async for chunk in await storage.open(f)])
+        return Response(
+            body,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="notice-{n.id}.pdf"'},
+        )
 
     @post("/review", operation_id="petitions_public_review", status_code=200)
     async def review(

@@ -94,6 +94,14 @@ class TrackEvent(BaseModel):
     at: dt.datetime
 
 
+class TrackNotice(BaseModel):
+    """A written notice (告知书/意见书) the citizen can download with the same code."""
+
+    id: int
+    kind: str
+    at: dt.datetime
+
+
 class TrackOut(BaseModel):
     number: str
     title: str
@@ -106,6 +114,11 @@ class TrackOut(BaseModel):
     answered_on: dt.date | None = None
     rating: str | None = None
     events: list[TrackEvent]
+    notices: list[TrackNotice] = Field(default_factory=list)
+
+
+class NoticeIn(TrackIn):
+    notice_id: int = Field(ge=1, le=2**62)
 
 
 class PublicReviewIn(TrackIn):

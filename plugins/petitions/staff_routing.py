@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import audit_record, conflict, require_permission
+from core.api import audit_read, audit_record, conflict, require_permission
 
 from . import routing, workflow
 from .intake import similar_cases
@@ -98,7 +98,17 @@ class CaseRoutingController(Controller):
         """Likely duplicates and repeat petitions: same person or similar text."""
         p = _p(request)
         c = await workflow.get_case(db_session, p.tenant_id, case_id, for_update=False)
-        return await similar_cases(db_session, c)
+        found = await similar_cases(db_session, c)
+        await audit_read(
+            db_session,
+            action="petitions.case.duplicates",
+            object_type="petitions.case",
+            object_id=c.id,
+            classification=0,
+            always=True,
+            details={"count": len(found)},
+        )
+        return found
 
     @post(
         "/cases/{case_id:uuid}/link",

@@ -66,7 +66,7 @@ async def test_walk_submission_to_recheck(client, db, tenant, staff_headers, lat
         "/api/petitions/cases", json={**body, "channel": "letter", "received_on": "2026-07-25"}, headers=h
     )
     assert r.status_code == 201, r.text
-    cid = r.json()["id"]
+    cid, code = r.json()["id"], r.json()["query_code"]
     base = f"/api/petitions/cases/{cid}"
     dl = await _deadlines(db, cid)
     # received Sat 07-25: +15 = Sun 08-09 → Mon 08-10 (民法典 203)
@@ -184,6 +184,28 @@ async def test_walk_submission_to_recheck(client, db, tenant, staff_headers, lat
     data = b"".join([c async for c in await get_storage().open(f)])
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).replace("\n", "")
     assert "延期" in text and "需要多部门现场勘验" in text and "2026年11月09日" in text
+
+    # the petitioner tracks the case and downloads the notices with the query code (no account)
+    from tests.petitions.helpers import th  # noqa: PLC0415
+
+    t = await client.post(
+        "/api/petitions/public/track", json={"query_code": code, "last4": "1234"}, headers=th(tenant)
+    )
+    assert t.status_code == 200 and t.json()["status"] == "rechecked" and t.json()["answer_type"] == "reject"
+    assert [n["kind"] for n in t.json()["notices"]] == kinds
+    ext_id = next(n["id"] for n in t.json()["notices"] if n["kind"] == "extension")
+    r = await client.post(
+        "/api/petitions/public/notice",
+        json={"query_code": code, "last4": "1234", "notice_id": ext_id},
+        headers=th(tenant),
+    )
+    assert r.status_code == 200 and r.content == data
+    r = await client.post(
+        "/api/petitions/public/notice",
+        json={"query_code": code, "last4": "4321", "notice_id": ext_id},
+        headers=th(tenant),
+    )
+    assert r.status_code == 404
 
     # after 复核 the same facts are not accepted again
     r = await client.post(

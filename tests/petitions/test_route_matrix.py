@@ -27,6 +27,7 @@ EXPECTED: dict[str, str] = {
     "petitions_public_submit": PUBLIC,
     "petitions_public_track": PUBLIC,
     "petitions_public_review": PUBLIC,
+    "petitions_public_notice": PUBLIC,
     "petitions_public_rate": PUBLIC,
     "petitions_public_mail_submit": PUBLIC,
     "petitions_public_mail_track": PUBLIC,
