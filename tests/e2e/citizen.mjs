@@ -1,6 +1,6 @@
 // Citizen portal on a 360×740 phone: register, see the account, sign out, sign in again; keyboard
 // reachable, every field labelled, nothing wider than the screen.
-import { BASE, env, expect, scenario } from './lib.mjs'
+import { BASE, env, expect, scenario, snap } from './lib.mjs'
 
 const PHONE = env('E2E_CITIZEN_PHONE')
 const PASSWORD = 'Gongzhong-2026!'
@@ -37,6 +37,7 @@ await scenario('citizen', { viewport: { width: 360, height: 740 }, isMobile: tru
     expect(err.length > 0, 'no error for the missing contact')
     const focused = await page.evaluate(() => document.activeElement && document.activeElement.id)
     expect(focused === 'phone', `focus went to "${focused}" instead of the first bad field`)
+    await snap(page, 'citizen-register-errors')
   })
 
   await step('register with a phone number', async () => {
@@ -49,6 +50,7 @@ await scenario('citizen', { viewport: { width: 360, height: 740 }, isMobile: tru
     const hello = await page.locator('[data-test="portal-welcome"]').innerText()
     expect(hello.includes('王先生'), `welcome was "${hello}"`)
     await checkLayout(page, 'account')
+    await snap(page, 'citizen-account')
   })
 
   await step('registering the same phone again is refused', async () => {

@@ -61,6 +61,12 @@ export async function scenario(name, contextOptions, steps) {
   }
 }
 
+/** A screenshot kept for people reviewing a run (test-artifacts/ is not committed). */
+export async function snap(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true })
+}
+
 export function expect(cond, message) {
   if (!cond) throw new Error(message)
 }

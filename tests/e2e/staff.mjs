@@ -1,18 +1,21 @@
 // Staff console: sign-in → workbench → administration creates a unit and a person; the audit log is
 // not offered to the system administrator; an ended session sends the person back to sign-in.
-import { BASE, env, expect, scenario } from './lib.mjs'
+import { BASE, env, expect, scenario, snap } from './lib.mjs'
 
 const USER = env('E2E_SYSADMIN')
 const PASSWORD = env('E2E_PASSWORD')
 const UNIT_CODE = env('E2E_UNIT_CODE')
 const UNIT_NAME = env('E2E_UNIT_NAME')
 const PERSON = env('E2E_PERSON')
+const OTHER_TENANT = env('E2E_OTHER_TENANT_NAME')
+const TENANT_CODE = env('E2E_TENANT_CODE')
 
 async function signIn(page, user, password) {
   await page.goto(`${BASE}/`)
   await page.waitForURL(/\/login/)
   await page.getByLabel('用户名').fill(user)
   await page.getByLabel('口令', { exact: true }).fill(password)
+  await page.getByLabel('单位代码（可不填）').fill(TENANT_CODE)
   await page.click('[data-test="login-submit"]')
   await page.waitForSelector('[data-test="workbench"]')
 }
@@ -71,9 +74,28 @@ await scenario('staff', { viewport: { width: 1366, height: 900 } }, async (page,
     await page.fill('#person-title', '科员')
     await page.click('[data-test="person-save"]')
     await page.locator('.el-table__body', { hasText: PERSON }).waitFor()
+    await snap(page, 'staff-people')
+  })
+
+  await step('switch to the other office where the person also holds a post', async () => {
+    const before = await page.locator('[data-test="tenant-name"]').innerText()
+    expect(before !== OTHER_TENANT, 'already in the other office')
+    await page.click('[data-test="switch-tenant"]')
+    await page.locator('.el-dropdown-menu__item:visible', { hasText: OTHER_TENANT }).click()
+    await page.waitForSelector('[data-test="workbench"]')
+    await page.locator('[data-test="tenant-name"]', { hasText: OTHER_TENANT }).waitFor()
+    // The other office's units: the unit created above belongs to the first office only.
+    await page.goto(`${BASE}/admin/units`)
+    await page.locator('[data-test="unit-tree"]').waitFor()
+    await page.waitForLoadState('networkidle')
+    expect(await page.locator('[data-test="unit-tree"] .node', { hasText: UNIT_NAME }).count() === 0, 'a unit of the first office shows in the other')
+    await page.click('[data-test="switch-tenant"]')
+    await page.locator('.el-dropdown-menu__item:visible', { hasText: before }).click()
+    await page.locator('[data-test="tenant-name"]', { hasText: before }).waitFor()
   })
 
   await step('English on request', async () => {
+    await page.goto(`${BASE}/admin/people`)
     await page.getByRole('button', { name: 'English' }).click()
     await page.getByRole('heading', { name: 'People' }).waitFor()
     await page.getByRole('button', { name: '中文' }).click()
@@ -87,6 +109,7 @@ await scenario('staff', { viewport: { width: 1366, height: 900 } }, async (page,
     await page.waitForURL(/\/login\?redirect=/)
     await page.getByLabel('用户名').fill(USER)
     await page.getByLabel('口令', { exact: true }).fill(PASSWORD)
+    await page.getByLabel('单位代码（可不填）').fill(TENANT_CODE)
     await page.click('[data-test="login-submit"]')
     await page.waitForURL(/\/admin\/units$/)
     await page.locator('[data-test="unit-tree"] .node', { hasText: UNIT_NAME }).waitFor()

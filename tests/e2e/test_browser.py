@@ -20,7 +20,7 @@ def _report(result) -> str:
     return f"exit {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
 
 
-async def test_staff_console_creates_unit_and_person(web_server, db, tenant):
+async def test_staff_console_creates_unit_and_person(web_server, db, tenant, other_tenant):
     tag = secrets.token_hex(3)
     async with db.transaction() as s:
         admin = await create_staff(
@@ -30,6 +30,10 @@ async def test_staff_console_creates_unit_and_person(web_server, db, tenant):
             password=PASSWORD,
             display_name="系统管理员",
             roles=("sysadmin",),
+        )
+        # A second post in another office: the console offers the tenant switch.
+        await create_staff(
+            s, tenant_id=other_tenant.id, username=admin.username, password=PASSWORD, roles=("sysadmin",)
         )
     unit_code, unit_name, person = f"e2e{tag}", f"测试科{tag}", f"e2eper{tag}"
     result = await asyncio.to_thread(
@@ -41,6 +45,8 @@ async def test_staff_console_creates_unit_and_person(web_server, db, tenant):
         E2E_UNIT_CODE=unit_code,
         E2E_UNIT_NAME=unit_name,
         E2E_PERSON=person,
+        E2E_OTHER_TENANT_NAME=other_tenant.name,
+        E2E_TENANT_CODE=tenant.code,
     )
     assert result.returncode == 0, _report(result)
     assert "[staff] OK" in result.stdout
