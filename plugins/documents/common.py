@@ -55,7 +55,7 @@ def tenant_of(p: Principal) -> uuid.UUID:
 
 
 def visible(model: Any, p: Principal, *, owner_cols: tuple[Any, ...] = ()) -> ColumnElement[bool]:
-    """Tenant, 密级 ≤ clearance, and for classified rows the 知悉范围 (or being the drafter/addressee)."""
+    """Tenant, 密级 ≤ clearance, and for classified or 亲启 rows the 知悉范围 (or drafter/addressee)."""
     reach = reader_list_filter(
         model.id,
         reader_object_id=Reader.doc_id,
@@ -64,11 +64,14 @@ def visible(model: Any, p: Principal, *, owner_cols: tuple[Any, ...] = ()) -> Co
         principal=p,
         include_on_behalf_of=True,
     )
-    mine = [c == p.user_id for c in owner_cols]
+    mine = [c.in_([p.user_id, *([p.on_behalf_of] if p.on_behalf_of else [])]) for c in owner_cols]
+    open_to_all: ColumnElement[bool] = func.coalesce(model.classification, 0) == 0
+    if hasattr(model, "personal"):  # 亲启件: only the addressee and the 知悉范围, like classified mail
+        open_to_all = and_(open_to_all, model.personal.is_(False))
     return and_(
         tenant_filter(model.tenant_id, p),
         clearance_filter(model.classification, p),
-        or_(func.coalesce(model.classification, 0) == 0, reach, *mine),
+        or_(open_to_all, reach, *mine),
     )
 
 

@@ -361,3 +361,14 @@ async def test_proposal_routes_a_classified_item_to_the_leader(client, db, dtena
             {"i": doc["id"]},
         )
     assert str(assignee) == str(leader.id)
+
+
+async def test_personal_mail_is_seen_by_addressee_and_clerk_only(client, dtenant, person):
+    clerk = await person(dtenant)
+    boss = await person(dtenant, name="县长")
+    colleague = await person(dtenant)
+    doc = await new_item(client, clerk.h, personal=True, recipient_user_id=str(boss.id))
+    assert (await client.get(f"{B}/{doc['id']}", headers=colleague.h)).status_code == 404
+    assert doc["id"] not in [i["id"] for i in (await client.get(B, headers=colleague.h)).json()["items"]]
+    assert (await client.get(f"{B}/{doc['id']}", headers=boss.h)).status_code == 200
+    assert (await client.get(f"{B}/{doc['id']}", headers=clerk.h)).status_code == 200
