@@ -31,7 +31,6 @@ whole operation (nothing half-happens). The handler sets ``payload["item_id"]`` 
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Literal
 
@@ -40,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from core.api import AppError, Event, FieldError, Msg, invalid
 from plugins.supervision import items
 from plugins.supervision.common import check_person
+from plugins.supervision.schemas import Day
 
 EVENT = "supervision.item.requested"
 
@@ -57,9 +57,9 @@ class Requested(BaseModel):
     lead_unit_id: uuid.UUID
     co_unit_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
     leader_id: uuid.UUID
-    due_date: dt.date | None = None
+    due_date: Day | None = None
     workdays: int | None = Field(None, ge=1, le=1000)
-    basis_date: dt.date | None = None
+    basis_date: Day | None = None
     cadence: Literal["none", "weekly", "biweekly", "monthly"] = "none"
     requested_by: uuid.UUID
 

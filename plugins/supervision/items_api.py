@@ -10,7 +10,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import load_calendar, require_permission
+from core.api import invalid, load_calendar, require_permission
 from plugins.supervision import items as svc
 from plugins.supervision import progress, schemas
 from plugins.supervision.common import load_item, principal_of, tenant_of, today
@@ -19,6 +19,16 @@ from plugins.supervision.views import item_detail, item_summary
 
 Req = Request[Any, Any, Any]
 AsOf = Annotated[dt.date | None, QueryParameter(description="Lights as of this day (default today)")]
+
+
+def _day(as_of: dt.date | None) -> dt.date:
+    if as_of is None:
+        return today()
+    if not schemas.FIRST_DAY <= as_of <= schemas.LAST_DAY:
+        raise invalid("as_of", "out_of_range", "日期须在2000年至2100年之间", "as_of must lie in 2000..2100")
+    return as_of
+
+
 Limit = Annotated[int, QueryParameter(ge=1, le=500)]
 Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
 
@@ -74,7 +84,7 @@ class ItemController(Controller):
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> dict[str, Any]:
-        on = as_of or today()
+        on = _day(as_of)
         rows, total, cal, conf = await svc.list_items(
             db_session,
             principal_of(request),
@@ -95,13 +105,13 @@ class ItemController(Controller):
         summary="红黄绿灯 counts",
     )
     async def board(self, request: Req, db_session: AsyncSession, as_of: AsOf = None) -> dict[str, Any]:
-        return await svc.board(db_session, principal_of(request), as_of or today())
+        return await svc.board(db_session, principal_of(request), _day(as_of))
 
     @get("/{item_id:uuid}", operation_id="supervision_items_get", guards=[require_permission(ITEM_READ)])
     async def detail(
         self, request: Req, db_session: AsyncSession, item_id: uuid.UUID, as_of: AsOf = None
     ) -> dict[str, Any]:
-        return await _detail(db_session, request, item_id, as_of)
+        return await _detail(db_session, request, item_id, _day(as_of))
 
     @patch(
         "/{item_id:uuid}",

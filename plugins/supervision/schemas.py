@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 SourceKind = Literal["instruction", "meeting", "proposal", "work_report", "media", "manual"]
 Cadence = Literal["none", "weekly", "biweekly", "monthly"]
 Text = Field(min_length=1, max_length=20_000)
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+def _in_range(d: dt.date) -> dt.date:
+    # The calendar computes chases around these days: keep them in a sane window.
+    if not FIRST_DAY <= d <= LAST_DAY:
+        raise ValueError("the date must lie between 2000-01-01 and 2100-12-31")
+    return d
+
+
+Day = Annotated[dt.date, AfterValidator(_in_range)]
 
 
 class Body(BaseModel):
@@ -30,8 +41,8 @@ class ItemIn(Body):
     co_unit_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
     leader_id: uuid.UUID
     contact_id: uuid.UUID | None = None
-    basis_date: dt.date | None = None
-    due_date: dt.date | None = None
+    basis_date: Day | None = None
+    due_date: Day | None = None
     workdays: int | None = Field(None, ge=1, le=1000)
     cadence: Cadence = "none"
 
@@ -49,7 +60,7 @@ class ItemPatch(Body):
 
     content: str | None = Field(None, min_length=1, max_length=20_000)
     standard: str | None = Field(None, min_length=1, max_length=5000)
-    due_date: dt.date | None = None
+    due_date: Day | None = None
     cadence: Cadence | None = None
     leader_id: uuid.UUID | None = None
     contact_id: uuid.UUID | None = None
@@ -59,7 +70,7 @@ class ItemPatch(Body):
 class TaskIn(Body):
     unit_id: uuid.UUID
     content: str = Field(min_length=1, max_length=5000)
-    due_date: dt.date
+    due_date: Day
 
 
 class Decompose(Body):
@@ -118,14 +129,14 @@ class ProposalIn(Body):
     deputy_name: str = Field(min_length=1, max_length=100)
     deputy_contact: str = Field("", max_length=100)
     lead_unit_id: uuid.UUID
-    assigned_on: dt.date
+    assigned_on: Day
     complex: bool = False
 
 
 class ContactIn(Body):
     """见面/沟通 with the deputy (before the written answer)."""
 
-    contacted_on: dt.date
+    contacted_on: Day
     method: Literal["meeting", "phone", "visit", "forum"]
 
 
@@ -133,7 +144,7 @@ class AnswerIn(Body):
     """书面答复 with its grade: A 解决或基本解决, B 正在解决或列入计划,
     C 因条件限制暂时不能解决, D 留作参考."""
 
-    answered_on: dt.date
+    answered_on: Day
     answer: str = Field(min_length=1, max_length=20_000)
     grade: Literal["A", "B", "C", "D"]
     file_id: uuid.UUID | None = None
@@ -143,7 +154,7 @@ class FeedbackIn(Body):
     """The deputy's 满意度 on the answer."""
 
     satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied"]
-    feedback_on: dt.date
+    feedback_on: Day
 
 
 class SuperviseIn(Body):

@@ -163,6 +163,7 @@ async def test_bad_input_is_422_and_changes_nothing(client, db, stenant, other_t
         item_body(units, foreign_leader),
         item_body(units, leader, cadence="daily"),
         item_body(units, leader, surprise=1),
+        item_body(units, leader, due_date="9999-12-31"),  # outside the calendar's window
     ]
     for body in cases:
         r = await client.post(B, json=body, headers=clerk.h)
@@ -170,6 +171,9 @@ async def test_bad_input_is_422_and_changes_nothing(client, db, stenant, other_t
         err = r.json()
         assert err["status"] == 422 and err["messages"]["zh-CN"] and err["fields"]
     assert await count_items(db, stenant) == 0
+    for params in ({"as_of": "9999-12-30", "light": "green"}, {"as_of": "not-a-day"}):
+        r = await client.get(B, params=params, headers=clerk.h)
+        assert r.status_code in (400, 422) and r.json()["status"] == r.status_code
 
 
 async def test_cross_tenant_and_unit_scope(client, db, stenant, other_tenant, units, person):
