@@ -34,7 +34,7 @@ KUBE_VERSIONS = ["1.29.0", "1.30.0", "1.31.0", "1.32.0", "1.33.0"]
 RELEASE = "fuban"
 NAMESPACE = "gov-oa"
 
-WORKLOAD_KINDS = {"Deployment", "StatefulSet", "Job", "CronJob"}
+WORKLOAD_KINDS = {"Deployment", "StatefulSet", "Job", "CronJob", "Pod"}
 
 
 def values_of(set_name: str) -> dict[str, Any]:
@@ -74,6 +74,8 @@ def one(docs: tuple[dict[str, Any], ...] | list[dict[str, Any]], kind: str, name
 
 
 def pod_spec(doc: dict[str, Any]) -> dict[str, Any] | None:
+    if doc["kind"] == "Pod":
+        return doc["spec"]
     if doc["kind"] in {"Deployment", "StatefulSet", "Job"}:
         return doc["spec"]["template"]["spec"]
     if doc["kind"] == "CronJob":
@@ -82,6 +84,8 @@ def pod_spec(doc: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def pod_labels(doc: dict[str, Any]) -> dict[str, str]:
+    if doc["kind"] == "Pod":
+        return doc["metadata"]["labels"]
     if doc["kind"] == "CronJob":
         return doc["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
     return doc["spec"]["template"]["metadata"]["labels"]

@@ -519,3 +519,15 @@ def test_api_trusts_forwarded_headers_from_the_configured_proxies() -> None:
             0
         ]
         assert {e["name"]: e.get("value") for e in api["env"]}["FORWARDED_ALLOW_IPS"] == want
+
+
+def test_helm_test_pod_checks_api_health_and_web() -> None:
+    docs = render_set("default")
+    pod = one(docs, "Pod", "fuban-test-health")
+    assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
+    args = pod["spec"]["containers"][0]["command"][3:]
+    assert args == ["http://fuban-api:8000/api/health", "http://fuban-web:80/healthz"]
+    # The API's network policy admits it.
+    api_policy = one(docs, "NetworkPolicy", "fuban-api")["spec"]["ingress"][0]["from"]
+    allowed = [p["podSelector"]["matchExpressions"][0]["values"] for p in api_policy if "podSelector" in p]
+    assert ["web", "test"] in allowed
