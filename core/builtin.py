@@ -93,11 +93,13 @@ def register_routes() -> list[Any]:
     from core.identity.routes import route_handlers  # noqa: PLC0415
     from core.notifications.controller import NotificationController  # noqa: PLC0415
     from core.plugins.controller import MenuController, PluginController  # noqa: PLC0415
+    from core.plugins.settings_controller import PluginSettingsController  # noqa: PLC0415
     from core.storage.controller import FileController  # noqa: PLC0415
 
     return [
         health,
         PluginController,
+        PluginSettingsController,
         MenuController,
         CalendarController,
         DeadlineController,

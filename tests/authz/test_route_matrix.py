@@ -27,6 +27,8 @@ EXPECTED: dict[str, str] = {
     "plugins_enable": "core.plugins.manage",
     "plugins_disable": "core.plugins.manage",
     "plugins_uninstall": "core.plugins.manage",
+    "plugins_get_settings": "core.plugins.manage",
+    "plugins_set_settings": "core.plugins.manage",
     "menu_get": STAFF,
     "calendar_compute": STAFF,
     "calendar_list_days": STAFF,
