@@ -179,7 +179,7 @@ class MailController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
-        status: Annotated[str | None, Parameter(max_length=20)] = None,
+        status: Annotated[str | None, Parameter(pattern=r"^[a-z_]{1,20}$")] = None,
         page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
     ) -> list[dict[str, Any]]:
         """Messages of the office, newest first; personal data masked."""

@@ -266,7 +266,7 @@ class PublicController(Controller):
         db_session: NamedDependency[AsyncSession],
         page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
         page_size: Annotated[int, Parameter(ge=1, le=50)] = 20,
-        category: Annotated[str | None, Parameter(max_length=40)] = None,
+        category: Annotated[str | None, Parameter(pattern=r"^[a-z_]{1,40}$")] = None,
     ) -> PublishedPage:
         """Published questions and answers (公开答复), newest first."""
         tenant_id, _ = await _tenant(request, db_session)

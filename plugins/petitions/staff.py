@@ -137,7 +137,7 @@ class CaseController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
-        status: Annotated[str | None, Parameter(max_length=30)] = None,
+        status: Annotated[str | None, Parameter(pattern=r"^[a-z_]{1,30}$")] = None,
         page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
         page_size: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> dict[str, Any]:

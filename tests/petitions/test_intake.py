@@ -194,3 +194,27 @@ async def test_staff_registration_of_group_visit(client, db, tenant, staff_heade
     for channel in ("letter", "phone", "fax"):
         r = await client.post("/api/petitions/cases", json={**body, "channel": channel}, headers=h)
         assert r.status_code == 201 and r.json()["channel"] == channel
+
+
+async def test_hostile_query_and_header_values(client, db, tenant, staff_headers):
+    await enable(db, tenant)
+    for params in ({"category": "a\x00b"}, {"category": "x" * 500}, {"page": "0"}, {"page_size": "1000"}):
+        r = await client.get("/api/petitions/public/mail", params=params, headers=th(tenant))
+        assert r.status_code in (400, 422), (params, r.status_code)
+    h = await staff_headers(tenant, ["petitions.mail.handle", "petitions.cases.read"])
+    assert (await client.get("/api/petitions/mail", params={"status": "\x00"}, headers=h)).status_code in (
+        400,
+        422,
+    )
+    assert (await client.get("/api/petitions/cases", params={"status": "\x00"}, headers=h)).status_code in (
+        400,
+        422,
+    )
+    r = await client.get("/api/petitions/public/challenge", headers={"X-Fuban-Tenant": ("é" * 30).encode()})
+    assert r.status_code == 404
+    r = await client.post(
+        "/api/petitions/public/track",
+        content=b"{not json",
+        headers={**th(tenant), "Content-Type": "application/json"},
+    )
+    assert r.status_code in (400, 422)
