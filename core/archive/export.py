@@ -122,7 +122,7 @@ def manifests(sel: Selection, rows: Sequence[tuple[ArchivedItem, list[ArchiveFil
             indent=1,
         ).encode(),
         "目录.csv": ("\ufeff" + table.getvalue()).encode(),  # BOM: Excel opens UTF-8 CSV correctly
-        "SHA256SUMS": ("\n".join(sums) + "\n").encode(),
+        "SHA256SUMS": "".join(f"{line}\n" for line in sums).encode(),
     }
 
 
