@@ -13,6 +13,7 @@ def route_handlers() -> list[Any]:
         QualityController,
         RouteController,
     )
+    from plugins.documents.chase import ChaseController  # noqa: PLC0415
     from plugins.documents.incoming_api import IncomingController  # noqa: PLC0415
     from plugins.documents.outgoing_api import OutgoingController  # noqa: PLC0415
 
@@ -24,4 +25,5 @@ def route_handlers() -> list[Any]:
         DistributionListController,
         OverdueController,
         QualityController,
+        ChaseController,
     ]

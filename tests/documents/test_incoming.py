@@ -372,3 +372,20 @@ async def test_personal_mail_is_seen_by_addressee_and_clerk_only(client, dtenant
     assert doc["id"] not in [i["id"] for i in (await client.get(B, headers=colleague.h)).json()["items"]]
     assert (await client.get(f"{B}/{doc['id']}", headers=boss.h)).status_code == 200
     assert (await client.get(f"{B}/{doc['id']}", headers=clerk.h)).status_code == 200
+
+
+async def test_chase_notifies_and_is_recorded(client, db, dtenant, person):
+    clerk = await person(dtenant)
+    reader = await person(dtenant)
+    doc = await to_class(client, clerk.h, "阅件")
+    r = await client.post(f"{B}/{doc['id']}/chase", json={"user_ids": [str(reader.id)]}, headers=clerk.h)
+    assert r.status_code == 422
+    r = await client.post(
+        f"{B}/{doc['id']}/chase", json={"user_ids": [str(reader.id)], "note": "请于今日阅毕"}, headers=clerk.h
+    )
+    assert r.status_code == 200 and r.json()["chased"] == 1
+    notes = (await client.get("/api/notifications", headers=reader.h)).json()
+    items = notes["items"] if isinstance(notes, dict) else notes
+    assert any(n["title"].startswith("催办") for n in items)
+    hist = (await client.get(f"{B}/{doc['id']}", headers=clerk.h)).json()["history"]
+    assert hist[-1]["step"] == "chase" and hist[-1]["opinion"] == "请于今日阅毕"

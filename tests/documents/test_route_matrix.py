@@ -71,6 +71,7 @@ EXPECTED: dict[str, str] = {
     "documents_overdue": "documents.deadlines.read",
     "documents_incoming_quality": R,
     "documents_incoming_correct": R,
+    "documents_incoming_chase": "documents.incoming.propose",
 }
 
 
