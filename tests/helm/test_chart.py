@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import helm_python
@@ -531,3 +532,18 @@ def test_helm_test_pod_checks_api_health_and_web() -> None:
     api_policy = one(docs, "NetworkPolicy", "fuban-api")["spec"]["ingress"][0]["from"]
     allowed = [p["podSelector"]["matchExpressions"][0]["values"] for p in api_policy if "podSelector" in p]
     assert ["web", "test"] in allowed
+
+
+def test_packaged_chart_renders_the_same(tmp_path: Path) -> None:
+    """`helm package` keeps everything the templates read (files/, the schema); .helmignore drops none."""
+    archive = helm_python.package(CHART, destination=tmp_path)
+    with helm_python.Chart.load(archive) as packed:
+        assert packed.schema is not None
+        names = {f["name"] for f in packed.files}
+        assert {f"files/{p.name}" for p in (CHART / "files").glob("*.py")} <= names
+        rendered = packed.render({}, name="fuban", namespace=NAMESPACE, is_install=True)
+    scripts = [t for n, t in rendered.items() if n.endswith("scripts-configmap.yaml")]
+    assert scripts and "def main() -> int:" in scripts[0]
+    assert len([n for n in rendered if n.endswith(".yaml")]) == len(
+        [t for t in (CHART / "templates").rglob("*.yaml")]
+    )
