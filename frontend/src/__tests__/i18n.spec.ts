@@ -6,6 +6,7 @@ import consoleZh from '@/locales/zh-CN'
 import consoleEn from '@/locales/en'
 import portalZh from '@/portal/locales/zh-CN'
 import portalEn from '@/portal/locales/en'
+import { pluginMessages } from '@/console/pages'
 
 const src = path.resolve(__dirname, '..')
 
@@ -53,6 +54,14 @@ describe('messages', () => {
     expect(used.size).toBeGreaterThan(30)
     const missing = [...used].filter((k) => !zh.has(k) || !en.has(k))
     expect(missing).toEqual([])
+  })
+
+  it('plugin messages come in both languages with the same keys, under the plugin name', () => {
+    const plugins = pluginMessages()
+    const zh = leafKeys((plugins['zh-CN'] ?? {}) as Messages).sort()
+    expect(zh.length).toBeGreaterThan(0)
+    expect(leafKeys((plugins['en'] ?? {}) as Messages).sort()).toEqual(zh)
+    expect(zh).toContain('documents.menu.incoming')
   })
 
   it('merges plugin messages deeply without dropping core keys', () => {

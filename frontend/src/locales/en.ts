@@ -24,6 +24,7 @@ export default {
     },
   },
   errors: {
+    pendingTitle: 'Coming soon', pendingText: 'This module is enabled; its page is still being built.',
     forbiddenTitle: 'Access denied', forbiddenText: 'You do not have permission to open this page.',
     notFoundTitle: 'Page not found', notFoundText: 'This page does not exist, or the module is not enabled for your office.',
     backHome: 'Back to the workbench', network: 'Network error, please try again later',

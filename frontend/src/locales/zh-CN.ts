@@ -22,6 +22,7 @@ export default {
     },
   },
   errors: {
+    pendingTitle: '功能建设中', pendingText: '该模块已启用，此页面正在建设中，敬请期待。',
     forbiddenTitle: '无权访问', forbiddenText: '您没有访问此页面的权限。', notFoundTitle: '页面不存在',
     notFoundText: '您访问的页面不存在，或该功能未对本单位启用。', backHome: '返回工作台', network: '网络错误，请稍后重试',
   },
