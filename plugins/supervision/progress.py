@@ -52,6 +52,8 @@ async def _link_files(
             select(ItemFile).where(ItemFile.item_id == item.id, ItemFile.file_id == fid)
         )
         if exists is not None:
+            if purpose == "evidence":  # a progress attachment may also serve as 办结 evidence
+                exists.purpose = purpose
             out.append(exists)
             continue
         link = ItemFile(
