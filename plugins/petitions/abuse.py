@@ -70,11 +70,17 @@ async def _hit(key: str, window: int) -> int:
 async def rate_limit(
     request: Request[Any, Any, Any], tenant_id: uuid.UUID, cfg: dict[str, Any], scope: str
 ) -> None:
-    """429 once the client IP or the tenant exceeds its per-minute budget for ``scope``."""
+    """429 once the client IP or the tenant exceeds its per-minute budget for ``scope`` (one round trip)."""
     window = int(time.time() // 60)
-    ip_n = await _hit(f"{PREFIX}rl:{scope}:ip:{tenant_id}:{client_ip(request)}:{window}", 120)
-    t_n = await _hit(f"{PREFIX}rl:{scope}:t:{tenant_id}:{window}", 120)
-    if ip_n > int(cfg["public_rate_ip_per_min"]) or t_n > int(cfg["public_rate_tenant_per_min"]):
+    ip_key = f"{PREFIX}rl:{scope}:ip:{tenant_id}:{client_ip(request)}:{window}"
+    t_key = f"{PREFIX}rl:{scope}:t:{tenant_id}:{window}"
+    async with redis().pipeline(transaction=False) as p:
+        p.incr(ip_key)
+        p.expire(ip_key, 120, nx=True)
+        p.incr(t_key)
+        p.expire(t_key, 120, nx=True)
+        ip_n, _, t_n, _ = await p.execute()
+    if int(ip_n) > int(cfg["public_rate_ip_per_min"]) or int(t_n) > int(cfg["public_rate_tenant_per_min"]):
         raise TOO_MANY
 
 
