@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import Principal, audit_record, invalid
+from core.api import Principal, audit_read, audit_record, invalid
 from plugins.documents import incoming as incoming_svc
 from plugins.documents.common import LEVELS, OFFICE_TZ, PLUGIN, visible
 from plugins.documents.models import Incoming
@@ -81,6 +81,18 @@ async def page(
     order = (model.created_at.desc(), model.id)
     rows = list(await session.scalars(stmt.order_by(*order).limit(limit).offset(offset)))
     view = incoming_summary if model is Incoming else outgoing_summary
+    classified = [r for r in rows if r.classification > 0]
+    if classified:  # a list shows classified titles: one read record naming them
+        await audit_read(
+            session,
+            action=f"{PLUGIN}.register.list",
+            object_type=model.__tablename__,
+            object_id="list",
+            classification=max(r.classification for r in classified),
+            principal=p,
+            summary=f"登记簿列出{len(classified)}件涉密公文",
+            details={"ids": [str(r.id) for r in classified]},
+        )
     return {"items": [view(r) for r in rows], "total": int(total or 0), "limit": limit, "offset": offset}
 
 

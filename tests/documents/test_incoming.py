@@ -248,6 +248,15 @@ async def test_clearance_and_cross_tenant(client, db, dtenant, other_tenant, per
     outsider = await person(dtenant, clearance=3)
     assert (await client.get(f"{B}/{doc_id}", headers=outsider.h)).status_code == 404
     assert (await client.get(f"{B}/{doc_id}", headers=clerk.h)).status_code == 200
+    assert doc_id in [i["id"] for i in (await client.get(B, headers=clerk.h)).json()["items"]]
+    async with db.sessionmaker() as s:
+        listed = await s.scalar(
+            text(
+                "SELECT after FROM core_audit_log WHERE action = 'documents.register.list' AND actor_id = :u"
+            ),
+            {"u": clerk.id},
+        )
+    assert listed and doc_id in str(listed)
     async with db.sessionmaker() as s:
         reads = await s.scalar(
             text(
