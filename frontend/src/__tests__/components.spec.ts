@@ -1,6 +1,9 @@
 import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import { nextTick } from 'vue'
+import { defineComponent, nextTick } from 'vue'
+import { createPinia, setActivePinia } from 'pinia'
+import { canDirective } from '@/console/can'
+import { useSessionStore, type Me } from '@/console/stores/session'
 import ElementPlus from 'element-plus'
 import { createRouter, createMemoryHistory } from 'vue-router'
 import DataTable, { type Column, type PageOf } from '@/components/DataTable.vue'
@@ -117,5 +120,20 @@ describe('portal registration form', () => {
     expect(document.activeElement?.id).toBe('phone')
     expect(w.find('[data-test="portal-error"]').exists()).toBe(false)
     w.unmount()
+  })
+})
+
+describe('v-can', () => {
+  it('removes what the person may not use and keeps the rest', () => {
+    const pinia = createPinia()
+    setActivePinia(pinia)
+    useSessionStore().me = { permissions: ['core.org.read'] } as unknown as Me
+    const Host = defineComponent({
+      directives: { can: canDirective },
+      template: `<div><button v-can="'core.org.read'" id="read">r</button><button v-can="['core.org.read', 'core.org.manage']" id="manage">m</button></div>`,
+    })
+    const w = mount(Host, { global: { plugins: [pinia] } })
+    expect(w.find('#read').exists()).toBe(true)
+    expect(w.find('#manage').exists()).toBe(false)
   })
 })

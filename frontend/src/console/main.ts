@@ -15,6 +15,7 @@ const app = createApp(App)
 const pinia = createPinia()
 const router = createConsoleRouter()
 app.use(pinia).use(router).use(consoleI18n).use(ElementPlus)
+document.documentElement.lang = consoleI18n.global.locale.value
 app.directive('can', canDirective)
 
 // An expired or revoked session: back to sign-in with a message, then back to where the person was.
