@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import Principal, conflict, forbidden, invalid
+from core.api import Principal, conflict, forbidden, invalid, publish_event
 from plugins.documents import rules, schemas
 from plugins.documents.common import (
     add_action,
@@ -368,5 +368,19 @@ async def complete(
     await rules.finish(session, row.tenant_id, OBJ, row.id, explanation=data.explanation, author_id=p.user_id)
     row.result, row.state = data.result, "done"
     await add_action(session, p, row.id, "complete", opinion=data.result)
+    # 办结 → 归档: other modules (archive, supervision) pick it up in this transaction.
+    await publish_event(
+        session,
+        "documents.incoming.completed",
+        {
+            "id": str(row.id),
+            "title": row.title,
+            "classification": row.classification,
+            "doc_class": row.doc_class,
+            "serial": row.serial,
+            "year": row.year,
+        },
+        tenant_id=row.tenant_id,
+    )
     await audit(session, p, "incoming.complete", row, "办结", before=before, after=_state(row))
     return row

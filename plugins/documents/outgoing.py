@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import AppError, FieldError, Msg, Principal, conflict, forbidden
+from core.api import AppError, FieldError, Msg, Principal, conflict, forbidden, publish_event
 from plugins.documents import forms, numbering, rules, schemas
 from plugins.documents.common import (
     add_action,
@@ -342,6 +342,18 @@ async def assign_number(session: AsyncSession, p: Principal, doc_id: uuid.UUID) 
     row.state = "numbered"
     if new:
         await add_action(session, p, row.id, "number", data={"doc_number": row.doc_number})
+        await publish_event(
+            session,
+            "documents.outgoing.numbered",
+            {
+                "id": str(row.id),
+                "title": row.title,
+                "doc_number": row.doc_number,
+                "classification": row.classification,
+                "disclosure": row.disclosure,
+            },
+            tenant_id=row.tenant_id,
+        )
         await audit(
             session,
             p,

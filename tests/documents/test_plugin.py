@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from core.runtime import get_runtime
 from plugins.documents.permissions import DEFAULT_GRANTS, SPECS
+from tests.documents.test_incoming import to_class
+from tests.documents.test_outgoing import signed_doc
 
 
 def _keys(nodes) -> set[str]:
@@ -56,3 +58,31 @@ def test_settings_declare_the_time_limits():
     assert conf["deadline_register_workdays"] == 2 and conf["deadline_instruction_workdays"] == 3
     assert conf["deadline_handling_workdays"] == 2 and conf["deadline_forward_workdays"] == 10
     assert conf["deadline_forward_urgent_workdays"] == 0
+
+
+async def test_events_for_other_modules(client, dtenant, person, runtime):
+    seen = []
+
+    async def handler(event):
+        seen.append((event.name, event.tenant_id, event.payload))
+
+    handlers = runtime.event_handlers
+    for name in ("documents.incoming.completed", "documents.outgoing.numbered"):
+        handlers.setdefault(name, []).append(("core", handler))
+    try:
+        clerk, signer = await person(dtenant), await person(dtenant)
+        doc = await to_class(client, clerk.h, "抄件")
+        r = await client.post(
+            f"/api/documents/incoming/{doc['id']}/completion", json={"result": "已阅存"}, headers=clerk.h
+        )
+        assert r.status_code == 200
+        out = await signed_doc(client, clerk, signer)
+        number = (await client.post(f"/api/documents/outgoing/{out['id']}/number", headers=clerk.h)).json()
+    finally:
+        for name in ("documents.incoming.completed", "documents.outgoing.numbered"):
+            handlers[name].remove(("core", handler))
+    assert [(n, t) for n, t, _ in seen] == [
+        ("documents.incoming.completed", dtenant.id),
+        ("documents.outgoing.numbered", dtenant.id),
+    ]
+    assert seen[0][2]["id"] == doc["id"] and seen[1][2]["doc_number"] == number["doc_number"]
