@@ -33,21 +33,21 @@ from core.api import (
 
 from . import codes
 from .models import MailMessage
-from .schemas import FollowupIn, MailAssignIn, MailIn, MailReplyIn, MailTrackOut, ProofreadIn
+from .schemas import FollowupIn, HotlineIn, MailAssignIn, MailFields, MailReplyIn, MailTrackOut, ProofreadIn
 from .workflow import today
 
 WORDS = {"satisfied": "满意", "basically": "基本满意", "dissatisfied": "不满意"}
 
 
 async def submit(
-    session: AsyncSession, tenant_id: uuid.UUID, data: MailIn, cfg: dict[str, Any]
+    session: AsyncSession, tenant_id: uuid.UUID, data: MailFields, cfg: dict[str, Any]
 ) -> tuple[MailMessage, str | None, bool]:
+    """受理 a message (web or hotline); replaying an idempotency key returns the stored one, no code."""
+    key = getattr(data, "idempotency_key", None)
     if data.category not in cfg["categories"]:
         raise invalid("category", "unknown_category", "留言类别无效", "Unknown category")
-    stmt = select(MailMessage).where(
-        MailMessage.tenant_id == tenant_id, MailMessage.idempotency_key == data.idempotency_key
-    )
-    if (old := await session.scalar(stmt)) is not None:
+    stmt = select(MailMessage).where(MailMessage.tenant_id == tenant_id, MailMessage.idempotency_key == key)
+    if key and (old := await session.scalar(stmt)) is not None:
         return old, None, True
     mid = uuid.uuid4()
     code = codes.new_code()
@@ -62,7 +62,7 @@ async def submit(
         allow_publish=data.allow_publish,
         code_hash=codes.code_hash(code),
         factor_hashes=codes.factor_hashes(str(mid), data.phone),
-        idempotency_key=data.idempotency_key,
+        idempotency_key=key,
         status="received",
         received_on=today(),
         redo_count=0,
@@ -72,7 +72,7 @@ async def submit(
         async with session.begin_nested():
             await session.flush()
     except IntegrityError:
-        if (old := await session.scalar(stmt)) is not None:
+        if key and (old := await session.scalar(stmt)) is not None:
             return old, None, True
         raise
     await audit_record(
@@ -173,6 +173,24 @@ async def _audit(
 class MailController(Controller):
     path = "/mail"
     tags = ["petitions"]  # noqa: RUF012
+
+    @post(
+        "/",
+        operation_id="petitions_mail_register",
+        status_code=201,
+        guards=[require_permission("petitions.mail.handle")],
+    )
+    async def register(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        data: JSONBody[HotlineIn],
+    ) -> dict[str, Any]:
+        """受理 a hotline call (12345): the operator writes it down; the caller gets the query code."""
+        p = current_principal(request)
+        assert p is not None and p.tenant_id is not None
+        m, code, _ = await submit(db_session, p.tenant_id, data, await cfg_of(db_session, p.tenant_id))
+        return {**_out(m, p.has("petitions.personal.read")), "query_code": code}
 
     @get("/", operation_id="petitions_mail_list", guards=[require_permission("petitions.mail.handle")])
     async def list_mail(

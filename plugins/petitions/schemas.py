@@ -190,16 +190,25 @@ class FollowupIn(_In):
     on: dt.date | None = None
 
 
-class MailIn(_In):
+class MailFields(_In):
     name: Str(50)  # type: ignore[valid-type]
     phone: Phone
     category: Str(40)  # type: ignore[valid-type]
     subject: Str(100)  # type: ignore[valid-type]
     body: Str(5000)  # type: ignore[valid-type]
     allow_publish: bool = False
+
+
+class MailIn(MailFields):
     challenge_id: Str(64)  # type: ignore[valid-type]
     solution: Str(64)  # type: ignore[valid-type]
     idempotency_key: Key
+
+
+class HotlineIn(MailFields):
+    """A 12345 hotline call written down by the operator."""
+
+    idempotency_key: Key | None = None
 
 
 class MailTrackOut(BaseModel):

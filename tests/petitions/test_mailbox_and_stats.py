@@ -170,3 +170,29 @@ async def test_statistics_and_export(client, db, tenant, staff_headers, late_tod
     hot = (await client.get("/api/petitions/stats/hot-topics", params={"days": 366}, headers=h)).json()
     assert hot[0]["category"] in ("environment", "land") and hot[0]["recent"] >= 1
     _ = submit
+
+
+async def test_hotline_call_registered_by_operator(client, db, tenant, other_tenant, staff_headers):
+    await enable(db, tenant)
+    op = await staff_headers(tenant, ["petitions.mail.handle"])
+    body = {
+        "name": "赵六",
+        "phone": "13500005678",
+        "category": "labour",
+        "subject": "拖欠工资",
+        "body": "某公司拖欠三个月工资",
+    }
+    assert (
+        await client.post("/api/petitions/mail", json={**body, "category": "x"}, headers=op)
+    ).status_code == 422
+    r = await client.post("/api/petitions/mail", json=body, headers=op)
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert out["name"] == "赵*" and out["status"] == "received" and len(out["query_code"]) == 23
+    t = await client.post(
+        f"{MAIL}/track", json={"query_code": out["query_code"], "last4": "5678"}, headers=th(tenant)
+    )
+    assert t.status_code == 200 and t.json()["subject"] == "拖欠工资"
+    await enable(db, other_tenant)
+    foreign = await staff_headers(other_tenant, ["petitions.mail.handle"])
+    assert (await client.get(f"/api/petitions/mail/{out['id']}", headers=foreign)).status_code == 404

@@ -51,6 +51,7 @@ EXPECTED: dict[str, str] = {
     "petitions_cases_object": ROUTE,
     "petitions_routings_pull_back": ROUTE,
     "petitions_cases_link": "petitions.cases.merge",
+    "petitions_mail_register": MAIL,
     "petitions_mail_list": MAIL,
     "petitions_mail_get": MAIL,
     "petitions_mail_assign": MAIL,
