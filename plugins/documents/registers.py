@@ -57,10 +57,13 @@ def filtered(
             raise invalid("q", "empty_query", "检索词无有效内容", "The search text has no searchable words")
         stmt = stmt.where(model.tsv.op("@@")(func.to_tsquery("simple", query)))
     if year is not None:
-        col: Any = Incoming.year if model is Incoming else Outgoing.number_year
+        # The register's year: the serial/number year, else the local year of receipt/drafting.
         if model is Incoming:
             local = func.timezone(str(OFFICE_TZ), Incoming.received_at)
-            col = func.coalesce(Incoming.year, func.extract("year", local))
+            col: Any = func.coalesce(Incoming.year, func.extract("year", local))
+        else:
+            local = func.timezone(str(OFFICE_TZ), Outgoing.created_at)
+            col = func.coalesce(Outgoing.number_year, func.extract("year", local))
         stmt = stmt.where(col == year)
     if doc_class is not None:
         stmt = stmt.where((Incoming.doc_class if model is Incoming else Outgoing.doc_type) == doc_class)

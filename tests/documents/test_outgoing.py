@@ -3,13 +3,16 @@ edit after 签发; versions."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
 from tests.documents.conftest import enable
 
 B = "/api/documents/outgoing"
+YEAR = dt.datetime.now(ZoneInfo("Asia/Shanghai")).year
 
 
 def draft(signer, **kw: Any) -> dict[str, Any]:
@@ -193,6 +196,10 @@ async def test_outgoing_search_and_clearance(client, dtenant, other_tenant, pers
     assert "关于秘密事项的通知" not in titles and "关于加强城乡饮用水水源地保护的意见" in titles
     r = await client.get(B, params={"q": "   "}, headers=clerk.h)
     assert r.status_code in (200, 422)
+    r = await client.get(B, params={"year": YEAR, "q": "饮用水"}, headers=clerk.h)
+    assert r.json()["total"] == 1
+    r = await client.get(B, params={"year": YEAR - 1, "q": "饮用水"}, headers=clerk.h)
+    assert r.json()["total"] == 0
     r = await client.get(B, params={"limit": 0}, headers=clerk.h)
     assert r.status_code == 422
 
