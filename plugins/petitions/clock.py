@@ -45,6 +45,14 @@ def warnings(cal: WorkCalendar, basis: dt.date, due: dt.date, fraction: float = 
     return sorted(specs, key=lambda s: -s.workdays_before)
 
 
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    """A setting an administrator typed: ignore anything that is not a user id rather than fail intake."""
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 async def _register(  # noqa: PLR0917 - internal, called with the rule spelled out
     session: AsyncSession,
     cal: WorkCalendar,
@@ -58,7 +66,7 @@ async def _register(  # noqa: PLR0917 - internal, called with the rule spelled o
     assignee: uuid.UUID | None,
 ) -> dt.date:
     due = (cal.add_days(basis, amount) if rule == "days" else cal.add_workdays(basis, amount)).date
-    esc = cfg.get("escalation_user_id") or None
+    esc = _uuid_or_none(cfg.get("escalation_user_id"))
     d = await register_deadline(
         session,
         tenant_id=case.tenant_id,
@@ -72,7 +80,7 @@ async def _register(  # noqa: PLR0917 - internal, called with the rule spelled o
         amount=amount,
         reminders=warnings(cal, basis, due, float(cfg.get("warn_fraction", 0.8))),
         assignee_id=assignee,
-        escalate_to=uuid.UUID(esc) if esc else None,
+        escalate_to=esc,
         calendar=cal,
     )
     return d.due_date

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.api import Principal, Tenant, Unit, conflict, invalid, not_found, plugin_enabled
 
 from . import clock
-from .models import PetitionCase, Routing
+from .models import CaseFile, PetitionCase, Routing
 from .workflow import action_day, audit, event, need, sync_origin
 
 
@@ -105,6 +105,9 @@ async def route(
         session.add(copy)
         await session.flush()
         r.target_case_id = copy.id
+        # The receiver sees the attachments (they stay the sender's files; downloads check the link).
+        files = await session.scalars(select(CaseFile.file_id).where(CaseFile.case_id == case.id))
+        session.add_all(CaseFile(case_id=copy.id, file_id=f, kind="referred") for f in files)
         case.status = "referred"
         await clock.cancel(session, case, "accept")
     await clock.done(session, case, "route", day)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import (
+    AppError,
     Principal,
     audit_read,
     current_principal,
@@ -351,7 +352,12 @@ class CaseController(Controller):
         if linked is None:
             raise not_found("file", "文件")
         storage = get_storage()
-        f = await storage.get(db_session, file_id, tenant_id=c.tenant_id)
+        # A referred case links the sender's attachments: they live in the sender's tenant.
+        owner = c.origin_tenant_id if (c.origin_tenant_id and c.channel == "transfer") else c.tenant_id
+        try:
+            f = await storage.get(db_session, file_id, tenant_id=c.tenant_id)
+        except AppError:
+            f = await storage.get(db_session, file_id, tenant_id=owner)
         await audit_read(
             db_session,
             action="petitions.case.file",

@@ -225,3 +225,35 @@ async def test_lists_are_masked_and_reads_audited(client, db, tenant, other_tena
         ).all()
     assert len(reads) == 2
     _ = th
+
+
+async def test_referred_case_carries_the_attachments(client, db, tenant, other_tenant, staff_headers):
+    import base64  # noqa: PLC0415
+
+    from tests.petitions.helpers import PNG  # noqa: PLC0415
+
+    await enable(db, tenant, escalation_user_id="not-a-uuid")  # a mistyped setting must not break intake
+    await enable(db, other_tenant)
+    county = await staff_headers(tenant, ALL)
+    town = await staff_headers(other_tenant, ALL)
+    att = [{"name": "照片.png", "content_base64": base64.b64encode(PNG).decode()}]
+    r = await client.post("/api/petitions/cases", json={**_letter(), "attachments": att}, headers=county)
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    file_id = (await client.get(f"/api/petitions/cases/{cid}", headers=county)).json()["attachments"][0]
+    r = await client.post(
+        f"/api/petitions/cases/{cid}/routings", json={"tenant_code": other_tenant.code}, headers=county
+    )
+    target = r.json()["target_case_id"]
+    detail = (await client.get(f"/api/petitions/cases/{target}", headers=town)).json()
+    assert detail["attachments"] == [file_id]
+    r = await client.get(
+        f"/api/petitions/cases/{target}/files/{file_id}", headers=town, follow_redirects=False
+    )
+    assert r.status_code == 307 and "X-Amz-Signature" in r.headers["location"]
+    # not through a case it is not linked to
+    other = (await client.post("/api/petitions/cases", json=_letter(), headers=town)).json()["id"]
+    r = await client.get(
+        f"/api/petitions/cases/{other}/files/{file_id}", headers=town, follow_redirects=False
+    )
+    assert r.status_code == 404
