@@ -42,6 +42,14 @@ BAD_CHALLENGE = AppError(
 )
 
 
+def setting(cfg: dict[str, Any], key: str, default: int, lo: int = 1, hi: int = 10**9) -> int:
+    """An integer setting an administrator typed; out of range or not a number falls back to the default."""
+    value = cfg.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+        return default
+    return int(value)
+
+
 def redis() -> aioredis.Redis:
     """One client per event loop (the test client serves the app from its own loop)."""
     loop = asyncio.get_running_loop()
@@ -80,7 +88,9 @@ async def rate_limit(
         p.incr(t_key)
         p.expire(t_key, 120, nx=True)
         ip_n, _, t_n, _ = await p.execute()
-    if int(ip_n) > int(cfg["public_rate_ip_per_min"]) or int(t_n) > int(cfg["public_rate_tenant_per_min"]):
+    if int(ip_n) > setting(cfg, "public_rate_ip_per_min", 20) or int(t_n) > setting(
+        cfg, "public_rate_tenant_per_min", 600
+    ):
         raise TOO_MANY
 
 
@@ -132,14 +142,14 @@ async def verify_challenge(tenant_id: uuid.UUID, challenge_id: str, solution: st
 async def check_not_locked(request: Request[Any, Any, Any], key: str, cfg: dict[str, Any]) -> None:
     r = redis()
     fails, ip_fails = await r.mget(f"{PREFIX}tf:{key}", f"{PREFIX}tfip:{client_ip(request)}")
-    if int(fails or 0) >= int(cfg["track_max_failures"]) or int(ip_fails or 0) >= int(
-        cfg["track_ip_max_failures"]
+    if int(fails or 0) >= setting(cfg, "track_max_failures", 5) or int(ip_fails or 0) >= setting(
+        cfg, "track_ip_max_failures", 30
     ):
         raise LOCKED
 
 
 async def record_failure(request: Request[Any, Any, Any], key: str | None, cfg: dict[str, Any]) -> None:
-    ttl = int(cfg["track_lock_minutes"]) * 60
+    ttl = setting(cfg, "track_lock_minutes", 15, hi=24 * 60) * 60
     if key:
         await _hit(f"{PREFIX}tf:{key}", ttl)
     await _hit(f"{PREFIX}tfip:{client_ip(request)}", ttl)

@@ -45,6 +45,11 @@ def warnings(cal: WorkCalendar, basis: dt.date, due: dt.date, fraction: float = 
     return sorted(specs, key=lambda s: -s.workdays_before)
 
 
+def _fraction(value: Any) -> float:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and 0.1 <= value <= 0.99
+    return float(value) if ok else 0.8
+
+
 def _uuid_or_none(value: Any) -> uuid.UUID | None:
     """A setting an administrator typed: ignore anything that is not a user id rather than fail intake."""
     try:
@@ -78,8 +83,8 @@ async def _register(  # noqa: PLR0917 - internal, called with the rule spelled o
         basis=basis,
         rule=rule,
         amount=amount,
-        reminders=warnings(cal, basis, due, float(cfg.get("warn_fraction", 0.8))),
-        assignee_id=assignee,
+        reminders=warnings(cal, basis, due, _fraction(cfg.get("warn_fraction"))),
+        assignee_id=assignee or esc,  # web submissions: chases go to the supervisor until assigned
         escalate_to=esc,
         calendar=cal,
     )

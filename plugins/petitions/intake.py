@@ -94,7 +94,7 @@ async def create_case(
 
     Replaying an idempotency key returns the stored case (no code: it is never shown twice).
     """
-    if data.category not in cfg["categories"]:
+    if data.category not in (cfg.get("categories") or ()):
         raise invalid("category", "unknown_category", "信访类别无效", "Unknown category")
     reps = representatives or []
     if headcount < len(reps):

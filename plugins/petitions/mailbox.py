@@ -44,7 +44,7 @@ async def submit(
 ) -> tuple[MailMessage, str | None, bool]:
     """受理 a message (web or hotline); replaying an idempotency key returns the stored one, no code."""
     key = getattr(data, "idempotency_key", None)
-    if data.category not in cfg["categories"]:
+    if data.category not in (cfg.get("categories") or ()):
         raise invalid("category", "unknown_category", "留言类别无效", "Unknown category")
     stmt = select(MailMessage).where(MailMessage.tenant_id == tenant_id, MailMessage.idempotency_key == key)
     if key and (old := await session.scalar(stmt)) is not None:

@@ -118,7 +118,9 @@ class PublicController(Controller):
         """A single-use proof-of-work challenge, required by every public submission."""
         tenant_id, cfg = await _tenant(request, db_session)
         await abuse.rate_limit(request, tenant_id, cfg, "challenge")
-        return ChallengeOut(**await abuse.issue_challenge(tenant_id, int(cfg["challenge_bits"])))
+        return ChallengeOut(
+            **await abuse.issue_challenge(tenant_id, abuse.setting(cfg, "challenge_bits", 16, lo=0, hi=28))
+        )
 
     @post("/cases", operation_id="petitions_public_submit", status_code=201, request_max_body_size=MAX_BODY)
     async def submit(
