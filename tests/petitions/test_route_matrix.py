@@ -203,3 +203,27 @@ async def test_bad_staff_input_is_422_and_changes_nothing(client, db, tenant, st
         k: v for k, v in before.items() if k != "events"
     }
     assert len((await client.get("/api/petitions/cases", headers=h)).json()["items"]) == 1
+
+
+async def test_lists_mask_personal_data_even_for_permitted_staff(client, db, tenant, staff_headers):
+    await enable(db, tenant)
+    assert (await submit(client, tenant, name="欧阳娜娜", phone="13912345678")).status_code == 201
+    h = await staff_headers(tenant, [READ, "petitions.personal.read"])
+    item = (await client.get("/api/petitions/cases", headers=h)).json()["items"][0]
+    assert item["name"] == "欧***" and item["phone"] == "139****5678"
+    assert "欧阳娜娜" not in str(item) and "13912345678" not in str(item)
+
+
+async def test_refused_attachment_leaves_no_object_and_no_row(client, db, tenant):
+    import base64  # noqa: PLC0415
+
+    from tests.petitions.helpers import PNG, count_objects, count_rows, drain  # noqa: PLC0415
+
+    await enable(db, tenant, files_max_mb=1)
+    good = {"name": "ok.png", "content_base64": base64.b64encode(PNG).decode()}
+    exe = {"name": "x.exe", "content_base64": base64.b64encode(b"MZ" + b"\x00" * 500).decode()}
+    big = {"name": "big.png", "content_base64": base64.b64encode(PNG + b"\x00" * (1024 * 1024)).decode()}
+    assert (await submit(client, tenant, attachments=[good, exe])).status_code == 415
+    assert (await submit(client, tenant, attachments=[good, big])).status_code == 413
+    await drain()
+    assert await count_rows(db, tenant) == (0, 0) and count_objects(tenant) == 0
