@@ -91,16 +91,35 @@ async def load(
     if row is None:
         raise not_found(*what)
     if row.classification > 0:
-        await audit_read(
-            session,
-            action=f"{PLUGIN}.{model.__tablename__.removeprefix('documents_')}.read",
-            object_type=model.__tablename__,
-            object_id=row.id,
-            classification=row.classification,
-            principal=p,
-            summary=f"查阅{LEVELS[row.classification]}公文",
-        )
+        if lock:
+            # A write may still take a counter lock (serials, 发文字号); the audit chain's lock must
+            # come after it in every transaction, or two writers could deadlock. Record the read
+            # with the write's own audit record (see flush_reads).
+            session.info.setdefault(PENDING_READS, []).append((p, row))
+        else:
+            await _read(session, p, row)
     return row
+
+
+PENDING_READS = "documents_pending_reads"
+
+
+async def _read(session: AsyncSession, p: Principal, row: Any) -> None:
+    await audit_read(
+        session,
+        action=f"{PLUGIN}.{row.__tablename__.removeprefix('documents_')}.read",
+        object_type=row.__tablename__,
+        object_id=row.id,
+        classification=row.classification,
+        principal=p,
+        summary=f"查阅{LEVELS[row.classification]}公文",
+    )
+
+
+async def flush_reads(session: AsyncSession) -> None:
+    """Write the read records of classified rows loaded for update in this transaction."""
+    for p, row in session.info.pop(PENDING_READS, []):
+        await _read(session, p, row)
 
 
 async def audit(
@@ -113,6 +132,7 @@ async def audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
+    await flush_reads(session)
     await audit_record(
         session,
         action=f"{PLUGIN}.{action}",

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.api import audit_read, get_storage, invalid, not_found, require_permission
 from plugins.documents import circulation, registers, schemas
 from plugins.documents import incoming as svc
-from plugins.documents.common import add_action, audit, now, principal_of
+from plugins.documents.common import add_action, audit, flush_reads, now, principal_of
 from plugins.documents.models import Attachment, Incoming
 from plugins.documents.permissions import (
     EXPORT,
@@ -57,6 +57,7 @@ async def attach(
         select(Attachment.id).where(Attachment.doc_id == row.id, Attachment.file_id == file_id)
     )
     if exists:
+        await flush_reads(session)
         return
     session.add(
         Attachment(

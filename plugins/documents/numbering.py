@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Principal, audit_record, conflict, not_found
-from plugins.documents.common import PLUGIN, local_date, now, tenant_of
+from plugins.documents.common import PLUGIN, flush_reads, local_date, now, tenant_of
 from plugins.documents.incoming import next_value
 from plugins.documents.models import Counter
 from plugins.documents.models_out import Number, Outgoing
@@ -31,6 +31,7 @@ def label(code: str, year: int, seq: int) -> str:
 
 
 async def _audit(session: AsyncSession, p: Principal, verb: str, n: Number, summary: str) -> None:
+    await flush_reads(session)
     await audit_record(
         session,
         action=f"{PLUGIN}.numbering.{verb}",

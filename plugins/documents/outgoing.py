@@ -20,6 +20,7 @@ from plugins.documents.common import (
     audit,
     check_units,
     check_users,
+    flush_reads,
     load,
     local_date,
     now,
@@ -292,6 +293,7 @@ async def edit(session: AsyncSession, p: Principal, doc_id: uuid.UUID, data: sch
         if getattr(row, k) != v
     }
     if not changes:
+        await flush_reads(session)
         return row
     if changes.get("classification", 0) > p.clearance:
         raise AppError(
@@ -340,6 +342,7 @@ async def assign_number(session: AsyncSession, p: Principal, doc_id: uuid.UUID) 
     before = _snapshot(row)
     _, new = await numbering.allocate(session, p, row)
     row.state = "numbered"
+    await flush_reads(session)
     if new:
         await add_action(session, p, row.id, "number", data={"doc_number": row.doc_number})
         await publish_event(

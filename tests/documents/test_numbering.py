@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from core.api import Principal
-from plugins.documents import numbering
+from plugins.documents import numbering, outgoing
 from plugins.documents.models_out import Number, Outgoing
 from tests.documents.conftest import enable
 from tests.documents.test_outgoing import B, create, signed_doc
@@ -193,3 +193,44 @@ async def test_void_needs_reason(client, dtenant, person, bad):
     assert (
         await client.post(f"/api/documents/numbering/{r.json()['id']}/void", json=bad, headers=clerk.h)
     ).status_code == 422
+
+
+async def test_classified_and_plain_documents_number_concurrently(db, settings, dtenant, person):
+    """A classified document's read record and the counter lock are taken in the same order in every
+    transaction, so numbering classified and plain documents at once never deadlocks."""
+    clerk = await person(dtenant, clearance=1)
+    p = Principal(kind="staff", user_id=clerk.id, tenant_id=dtenant.id, permissions=frozenset(), clearance=1)
+    ids = await _signed_rows(db, dtenant.id, clerk.id, "甘政办", 16)
+    async with db.transaction() as s:
+        await s.execute(
+            text("UPDATE documents_outgoing SET classification = 1, copy_no = '000001' WHERE id = ANY(:ids)"),
+            {"ids": ids[::2]},
+        )
+    engine = create_async_engine(settings.database_url, poolclass=NullPool)
+    maker = async_sessionmaker(engine, expire_on_commit=False)
+    start = asyncio.Event()
+
+    async def number(doc_id: uuid.UUID) -> str:
+        await start.wait()
+        async with maker() as s, s.begin():
+            row = await outgoing.assign_number(s, p, doc_id)
+            return str(row.doc_number)
+
+    tasks = [asyncio.create_task(number(i)) for i in ids]
+    await asyncio.sleep(0)
+    start.set()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    await engine.dispose()
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert not errors, errors
+    assert sorted(int(x.split("〕")[1].removesuffix("号")) for x in results) == list(range(1, 17))
+    async with db.sessionmaker() as s:
+        reads = await s.scalar(
+            text(
+                "SELECT count(DISTINCT object_id) FROM core_audit_log "
+                "WHERE action = 'documents.outgoing.read' "
+                "AND object_id = ANY(:ids)"
+            ),
+            {"ids": [str(i) for i in ids[::2]]},
+        )
+    assert reads == 8  # each classified document's read is on the record
