@@ -89,7 +89,7 @@ def register_routes() -> list[Any]:
     from core.audit.controller import AuditController  # noqa: PLC0415
     from core.calendar.controller import CalendarController  # noqa: PLC0415
     from core.deadlines.controller import DeadlineController  # noqa: PLC0415
-    from core.health import health  # noqa: PLC0415 - import controllers only when an app is built
+    from core.health import health, live  # noqa: PLC0415 - import controllers only when an app is built
     from core.identity.routes import route_handlers  # noqa: PLC0415
     from core.notifications.controller import NotificationController  # noqa: PLC0415
     from core.plugins.controller import MenuController, PluginController  # noqa: PLC0415
@@ -98,6 +98,7 @@ def register_routes() -> list[Any]:
 
     return [
         health,
+        live,
         PluginController,
         PluginSettingsController,
         MenuController,

@@ -36,6 +36,12 @@ async def _check_s3(state: State) -> None:
     await asyncio.to_thread(client.bucket_exists, settings.s3_bucket)
 
 
+@get("/live", operation_id="health_live", summary="The API process answers (liveness)", tags=["system"])
+async def live() -> dict[str, str]:
+    """No dependency checks: a database outage must not make Kubernetes restart every API pod."""
+    return {"status": "ok"}
+
+
 @get(
     "/health", operation_id="health_get", summary="Health of the API, database, Redis and S3", tags=["system"]
 )

@@ -22,6 +22,7 @@ from core.runtime import get_runtime
 PUBLIC, STAFF = "public", "staff"
 EXPECTED: dict[str, str] = {
     "health_get": PUBLIC,
+    "health_live": PUBLIC,
     "plugins_list": STAFF,
     "plugins_install": "core.plugins.manage",
     "plugins_enable": "core.plugins.manage",

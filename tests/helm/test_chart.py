@@ -217,6 +217,8 @@ def test_long_running_containers_have_probes(set_name: str) -> None:
     api = one(docs, "Deployment", "fuban-api")["spec"]["template"]["spec"]["containers"][0]
     # Readiness is the real health check of core/health.py: database, Valkey and S3.
     assert api["readinessProbe"]["httpGet"]["path"] == "/api/health"
+    # Liveness asks only whether the process answers (core/health.py ``live``), not its dependencies.
+    assert api["livenessProbe"]["httpGet"]["path"] == "/api/live"
     assert api["args"][0] == "serve"
     for worker in find(docs, "Deployment", ""):
         if worker["metadata"]["labels"]["app.kubernetes.io/component"] in {"worker", "scheduler"}:
