@@ -77,6 +77,16 @@ await scenario('staff', { viewport: { width: 1366, height: 900 } }, async (page,
     await snap(page, 'staff-people')
   })
 
+  await step('export the people list as CSV', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test="export-csv"]')])
+    expect(download.suggestedFilename() === 'people.csv', `file named ${download.suggestedFilename()}`)
+    const chunks = []
+    for await (const c of await download.createReadStream()) chunks.push(c)
+    const text = Buffer.concat(chunks).toString('utf8')
+    expect(text.startsWith('\ufeff用户名,姓名'), `CSV header: ${text.slice(0, 40)}`)
+    expect(text.includes(`${PERSON},测试科员`), 'the new person is not in the CSV')
+  })
+
   await step('switch to the other office where the person also holds a post', async () => {
     const before = await page.locator('[data-test="tenant-name"]').innerText()
     expect(before !== OTHER_TENANT, 'already in the other office')

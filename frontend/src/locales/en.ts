@@ -37,7 +37,7 @@ export default {
   },
   units: {
     title: 'Units', create: 'New unit', edit: 'Edit unit', addChild: 'Add sub-unit', code: 'Code', name: 'Name',
-    parent: 'Parent unit', noParent: '(none, top level)', sort: 'Order', confirmDelete: 'Delete the unit "{name}"?',
+    parent: 'Parent unit', path: 'Full path', noParent: '(none, top level)', sort: 'Order', confirmDelete: 'Delete the unit "{name}"?',
   },
   people: {
     title: 'People', create: 'New person', edit: 'Edit person', created: 'Person created', search: 'Name or username',

@@ -34,7 +34,7 @@ export default {
   },
   units: {
     title: '机构管理', create: '新建机构', edit: '编辑机构', addChild: '添加下级', code: '代码', name: '名称',
-    parent: '上级机构', noParent: '（无，顶级）', sort: '排序', confirmDelete: '确定删除机构“{name}”？',
+    parent: '上级机构', path: '完整路径', noParent: '（无，顶级）', sort: '排序', confirmDelete: '确定删除机构“{name}”？',
   },
   people: {
     title: '人员管理', create: '新建人员', edit: '编辑人员', created: '已创建人员', search: '姓名或用户名',
