@@ -134,7 +134,7 @@ async def verify_challenge(tenant_id: uuid.UUID, challenge_id: str, solution: st
     stored = await redis().getdel(f"{PREFIX}chal:{tenant_id}:{challenge_id}")
     if not stored:
         raise BAD_CHALLENGE
-    salt, bits = stored.rsplit(":", 1)
+    salt, bits = str(stored).rsplit(":", 1)  # decode_responses=True: a str
     if leading_zero_bits(hashlib.sha256(f"{salt}:{solution}".encode()).digest()) < int(bits):
         raise BAD_CHALLENGE
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import audit_read, audit_record, conflict, require_permission
 
-from . import routing, workflow
+from . import clock, routing, workflow
 from .intake import similar_cases
 from .schemas import LinkIn, OnIn, RouteIn
 from .staff import MERGE, PERSONAL, READ, ROUTE, _act, _p, case_out
@@ -135,7 +135,7 @@ class CaseRoutingController(Controller):
             if other.status == "merged":
                 raise conflict("merged_target", "不能合并到已合并的事项", "The target is merged itself")
             c.status, c.merged_into = "merged", other.id
-            await workflow.clock.cancel(db_session, c)
+            await clock.cancel(db_session, c)
             other.headcount += c.headcount if c.is_group else 0
         else:
             c.related_to = other.id

@@ -163,7 +163,7 @@ class StatsController(Controller):
         assert p is not None and p.tenant_id is not None
         a, b = _range(date_from, date_to)
         wb = Workbook()
-        wb.remove(wb.active)  # type: ignore[arg-type]
+        wb.remove(wb.active)
         head = [
             "分组",
             "总件数",
