@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import IO, Any, BinaryIO, cast
 
 from minio import Minio
-from minio.commonconfig import COMPLIANCE, ENABLED, GOVERNANCE
+from minio.commonconfig import COMPLIANCE, ENABLED, GOVERNANCE, REPLACE, CopySource
 from minio.error import S3Error
 from minio.objectlockconfig import ObjectLockConfig
 from minio.retention import Retention
@@ -169,16 +169,22 @@ class ArchiveBucket:
         *,
         version_id: str | None,
         expected_sha256: str,
+        size: int,
         key: str,
         mime: str,
         until: datetime | None,
+        verify: bool = False,
     ) -> PutResult:
-        """Copy a stored file into the archive, verifying its sha256 against ``core_files`` on the way."""
+        """Copy a stored file (one version) into the archive.
 
-        def run() -> PutResult:
-            found = self._existing(key)
-            if found is not None and found[0] == expected_sha256:
-                return PutResult(key, found[1], expected_sha256, found[2], written=False)
+        By default S3 copies it server-side (no bytes through this process); the sha256 recorded is the
+        one the storage service computed while the file was uploaded, and the accession export re-hashes
+        every byte it sends. ``verify`` (or a server refusing the copy) streams it through here instead,
+        checking the sha256 on the way. Retention is set right after a copy, and again on a repeat, so
+        an interruption between the two cannot leave the object unlocked.
+        """
+
+        def streamed() -> PutResult:
             with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spool:
                 digest = hashlib.sha256()
                 response = source.get_object(bucket, src_key, version_id=version_id)
@@ -194,6 +200,35 @@ class ArchiveBucket:
                 length = spool.tell()
                 spool.seek(0)
                 return self._put(key, spool, length, sha256=expected_sha256, mime=mime, until=until)
+
+        def run() -> PutResult:
+            found = self._existing(key)
+            if found is not None and found[0] != expected_sha256:
+                raise ArchiveIntegrityError(
+                    f"{key} exists with sha256 {found[0]}, expected {expected_sha256}"
+                )
+            if found is None and verify:
+                return streamed()
+            if found is None:
+                try:
+                    copied = self.client.copy_object(
+                        self.bucket,
+                        key,
+                        CopySource(bucket, src_key, version_id=version_id),
+                        metadata={"sha256": expected_sha256, "Content-Type": mime},
+                        metadata_directive=REPLACE,
+                    )
+                except S3Error as err:
+                    logger.info("server-side copy refused (%s); streaming %s instead", err.code, src_key)
+                    return streamed()
+                version, written = copied.version_id, True
+            else:
+                version, written = found[1], False
+            if until is not None:
+                self.client.set_object_retention(
+                    self.bucket, key, Retention(LOCK_MODE, until), version_id=version
+                )
+            return PutResult(key, version, expected_sha256, size, written=written)
 
         result: PutResult = await self._run(run)
         return result

@@ -186,6 +186,7 @@ async def _write(
                 row.object_key,
                 version_id=row.version_id,
                 expected_sha256=row.sha256,
+                size=row.size,
                 key=key,
                 mime=mime,
                 until=n.lock_until,

@@ -147,8 +147,10 @@ async def test_repeated_writes_keep_one_version(tenant: Any) -> None:
             key,
             version_id=None,
             expected_sha256="0" * 64,
+            size=10,
             key=key + "2",
             mime="application/pdf",
             until=None,
+            verify=True,
         )
     assert versions(bucket, key + "2") == {}
