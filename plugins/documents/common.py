@@ -28,6 +28,7 @@ from core.api import (
 from plugins.documents.models import Action, Reader
 
 PLUGIN = "documents"
+OPEN_SEALED = "documents.incoming.open_sealed"
 OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 LEVELS = {0: "非密", 1: "秘密", 2: "机密", 3: "绝密"}
 URGENCIES = ("", "特急", "加急")
@@ -66,7 +67,8 @@ def visible(model: Any, p: Principal, *, owner_cols: tuple[Any, ...] = ()) -> Co
     )
     mine = [c.in_([p.user_id, *([p.on_behalf_of] if p.on_behalf_of else [])]) for c in owner_cols]
     open_to_all: ColumnElement[bool] = func.coalesce(model.classification, 0) == 0
-    if hasattr(model, "personal"):  # 亲启件: only the addressee and the 知悉范围, like classified mail
+    # 亲启件: only the addressee, the 知悉范围 and holders of the special opening permission.
+    if hasattr(model, "personal") and not p.has(OPEN_SEALED):
         open_to_all = and_(open_to_all, model.personal.is_(False))
     return and_(
         tenant_filter(model.tenant_id, p),

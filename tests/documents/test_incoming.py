@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, text
 
 from plugins.documents.models import Incoming
-from tests.documents.conftest import enable
+from tests.documents.conftest import ALL, enable
 
 B = "/api/documents/incoming"
 ENVELOPE = {
@@ -375,12 +375,19 @@ async def test_proposal_routes_a_classified_item_to_the_leader(client, db, dtena
 async def test_personal_mail_is_seen_by_addressee_and_clerk_only(client, dtenant, person):
     clerk = await person(dtenant)
     boss = await person(dtenant, name="县长")
-    colleague = await person(dtenant)
+    colleague = await person(dtenant, perms=[c for c in ALL if c != "documents.incoming.open_sealed"])
     doc = await new_item(client, clerk.h, personal=True, recipient_user_id=str(boss.id))
     assert (await client.get(f"{B}/{doc['id']}", headers=colleague.h)).status_code == 404
     assert doc["id"] not in [i["id"] for i in (await client.get(B, headers=colleague.h)).json()["items"]]
     assert (await client.get(f"{B}/{doc['id']}", headers=boss.h)).status_code == 200
     assert (await client.get(f"{B}/{doc['id']}", headers=clerk.h)).status_code == 200
+    # a holder of the special opening permission sees and opens it; the plain colleague cannot open it
+    opener = await person(
+        dtenant,
+        perms=["documents.incoming.register", "documents.incoming.read", "documents.incoming.open_sealed"],
+    )
+    assert (await client.post(f"{B}/{doc['id']}/open", headers=colleague.h)).status_code == 404
+    assert (await client.post(f"{B}/{doc['id']}/open", headers=opener.h)).status_code == 200
 
 
 async def test_chase_notifies_and_is_recorded(client, db, dtenant, person):
