@@ -236,8 +236,8 @@ async def run(args: argparse.Namespace, workdir: Path) -> dict[str, float]:
                 break
             if workers.poll() is not None:
                 raise SystemExit(f"workers exited; see {workdir / 'worker.log'}")
-            if done != last and done % 500 < 50:
-                print(f"  {done}/{total} archived", flush=True)
+            if done // 1000 != last // 1000:
+                print(f"  {done}/{total} archived after {time.perf_counter() - start:.0f} s", flush=True)
             last = done
             await asyncio.sleep(0.5)
         archive_s = time.perf_counter() - start

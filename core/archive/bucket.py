@@ -3,7 +3,8 @@
 Object keys are derived from the 档号 alone (``<tenant>/<档号>/<seq>-<name>``), so an interrupted archive
 run that is repeated finds the objects it already wrote and keeps them (no second version): a copied file
 must match its recorded sha256 (a mismatch is an error, never a silent overwrite); a generated one is kept
-with the checksum of its actual bytes.
+with the checksum of its actual bytes. A run that has just taken a new 档号 knows its keys are free
+(``absent``) and skips the look-ups.
 """
 
 from __future__ import annotations
@@ -114,9 +115,17 @@ class ArchiveBucket:
         return meta.get("x-amz-meta-sha256"), stat.version_id, int(stat.size or 0)
 
     def _put(
-        self, key: str, data: IO[bytes], length: int, *, sha256: str, mime: str, until: datetime | None
+        self,
+        key: str,
+        data: IO[bytes],
+        length: int,
+        *,
+        sha256: str,
+        mime: str,
+        until: datetime | None,
+        absent: bool = False,
     ) -> PutResult:
-        found = self._existing(key)
+        found = None if absent else self._existing(key)
         if found is not None:
             digest, version, size = found
             if digest != sha256:
@@ -134,21 +143,27 @@ class ArchiveBucket:
         )
         return PutResult(key, result.version_id, sha256, length, written=True)
 
-    async def put_bytes(self, key: str, content: bytes, mime: str, until: datetime | None) -> PutResult:
+    async def put_bytes(
+        self, key: str, content: bytes, mime: str, until: datetime | None, *, absent: bool = False
+    ) -> PutResult:
         """Write a generated object once. Its key belongs to one 档号, so an object already there was
         written by an earlier run of the same request: it is kept (S3 writes whole objects only) and its
         checksum is taken from its actual bytes, even if this run rendered different bytes."""
         digest = hashlib.sha256(content).hexdigest()
 
         def run() -> PutResult:
-            found = self._existing(key)
-            if found is not None and found[0] != digest:
+            found = None if absent else self._existing(key)
+            if found is not None and found[0] == digest:
+                return PutResult(key, found[1], digest, found[2], written=False)
+            if found is not None:
                 kept = self._read(key, found[1])
                 actual = hashlib.sha256(kept).hexdigest()
                 if actual != found[0]:
                     raise ArchiveIntegrityError(f"{key}: content differs from its recorded sha256")
                 return PutResult(key, found[1], actual, len(kept), written=False)
-            return self._put(key, io.BytesIO(content), len(content), sha256=digest, mime=mime, until=until)
+            return self._put(
+                key, io.BytesIO(content), len(content), sha256=digest, mime=mime, until=until, absent=True
+            )
 
         result: PutResult = await self._run(run)
         return result
@@ -174,6 +189,7 @@ class ArchiveBucket:
         mime: str,
         until: datetime | None,
         verify: bool = False,
+        absent: bool = False,
     ) -> PutResult:
         """Copy a stored file (one version) into the archive.
 
@@ -199,10 +215,12 @@ class ArchiveBucket:
                     raise ArchiveIntegrityError(f"{src_key}: content differs from its recorded sha256")
                 length = spool.tell()
                 spool.seek(0)
-                return self._put(key, spool, length, sha256=expected_sha256, mime=mime, until=until)
+                return self._put(
+                    key, spool, length, sha256=expected_sha256, mime=mime, until=until, absent=absent
+                )
 
         def run() -> PutResult:
-            found = self._existing(key)
+            found = None if absent else self._existing(key)
             if found is not None and found[0] != expected_sha256:
                 raise ArchiveIntegrityError(
                     f"{key} exists with sha256 {found[0]}, expected {expected_sha256}"

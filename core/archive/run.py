@@ -88,16 +88,19 @@ async def fonds_no(session: AsyncSession, tenant_id: uuid.UUID) -> str:
 
 @dataclass(frozen=True)
 class Numbered:
+    """The 件 of a request; ``fresh`` when this run took the 档号 (so none of its keys exist yet)."""
+
     item_id: uuid.UUID
     archive_no: str
     lock_until: dt.datetime | None
+    fresh: bool = False
 
 
 async def _number(db: Database, request_id: uuid.UUID, meta: ArchiveItem) -> Numbered:
     async with db.transaction() as s:
         item = await s.scalar(select(ArchivedItem).where(ArchivedItem.request_id == request_id))
         if item is not None:
-            return Numbered(item.id, item.archive_no, item.lock_until)
+            return Numbered(item.id, item.archive_no, item.lock_until, fresh=False)
         req = await s.get(ArchiveRequest, request_id, with_for_update=True)
         assert req is not None
         year, retention, org = int(meta.year or meta.doc_date.year), meta.retention, meta.org_code
@@ -150,7 +153,7 @@ async def _number(db: Database, request_id: uuid.UUID, meta: ArchiveItem) -> Num
             summary=f"归档编号 {item.archive_no}",
             after={"archive_no": item.archive_no},
         )
-        return Numbered(item.id, item.archive_no, item.lock_until)
+        return Numbered(item.id, item.archive_no, item.lock_until, fresh=True)
 
 
 def _pdf_name(name: str) -> str:
@@ -190,6 +193,7 @@ async def _write(
                 key=key,
                 mime=mime,
                 until=n.lock_until,
+                absent=n.fresh,
             )
         else:
             assert isinstance(f, ArchiveGeneratedFile)
@@ -197,7 +201,7 @@ async def _write(
             if f.to_pdfa:
                 content, name, mime = to_pdfa(f.content, meta.title), _pdf_name(f.name), "application/pdf"
             key = f"{prefix}/{seq:02d}-{safe_name(name)}"
-            result = await bucket.put_bytes(key, content, mime, n.lock_until)
+            result = await bucket.put_bytes(key, content, mime, n.lock_until, absent=n.fresh)
         out.append(
             (FileEntry(seq, f.role, name, mime, result.size, result.sha256, key), source, result.version_id)
         )
@@ -226,7 +230,7 @@ async def _finish(
         entries = [e for e, _, _ in written]
         xml = item_xml(item, entries)
         meta_key = f"{item.tenant_id}/{item.archive_no}/00-metadata.xml"
-        put = await bucket.put_bytes(meta_key, xml, "application/xml", n.lock_until)
+        put = await bucket.put_bytes(meta_key, xml, "application/xml", n.lock_until, absent=n.fresh)
         rows = [
             ArchiveFile(
                 item_id=item.id,

@@ -138,6 +138,8 @@ async def test_repeated_writes_keep_one_version(tenant: Any) -> None:
         and not again.written
         and again.sha256 == first.sha256 == hashlib.sha256(b"%PDF-first").hexdigest()
     )
+    same = await bucket.put_bytes(key, b"%PDF-first", "application/pdf", None)
+    assert not same.written and same.version_id == first.version_id
     assert versions(bucket, key) == {key: 1}
     source = s3_client(get_runtime().settings)
     with pytest.raises(ArchiveIntegrityError):
