@@ -1,11 +1,11 @@
 """Streaming upload to S3 with bounded memory (流式上传).
 
 The request body arrives as an async iterator of chunks. The first bytes decide the MIME type (magic
-numbers) before anything is sent to S3. Then chunks are copied into a fixed-size part buffer; each full
-part is hashed (sha256, in order, off the event loop) and uploaded by a worker thread while the next part
-is being received. At most ``parallel`` parts are in flight, so memory stays at about
-``(parallel + 1) * part_size`` whatever the file size. On any failure (too large, client gone, S3 error)
-in-flight parts are awaited and the multipart upload is aborted, so no object is left behind.
+numbers) before anything is sent to S3. Then chunks are copied into a part buffer that grows up to
+``part_size``; each full part is hashed (sha256, in order, off the event loop) and uploaded by a worker
+thread while the next part is being received. At most ``parallel`` parts are in flight, so memory stays
+at about ``(parallel + 1) * part_size`` for a large file and about the file's size for a small one. On
+any failure (too large, client gone, S3 error) in-flight parts are awaited and the multipart upload is aborted, so no object is left behind.
 
 The multipart calls are the minio SDK's own (``_create_multipart_upload`` & co., the methods its
 ``put_object`` is built on): the public ``put_object`` reads from a blocking file object and copies each
@@ -163,7 +163,8 @@ class _Upload:
         self.parts.append(Part(number, await fut))
 
     async def run(self, head: _Head, max_bytes: int, mime: str) -> StoredObject:
-        buf = bytearray(self.part_size)
+        # Grows as data arrives: a 20 KB photo must not cost a whole part's buffer under concurrency.
+        buf = bytearray()
         pos = 0
         total = 0
         try:
@@ -183,12 +184,12 @@ class _Upload:
                     raise too_large(max_bytes)
                 while chunk:
                     n = min(len(chunk), self.part_size - pos)
-                    buf[pos : pos + n] = chunk[:n]
+                    buf += chunk[:n]
                     pos += n
                     chunk = chunk[n:]
                     if pos == self.part_size:
                         await self._send_part(buf)
-                        buf = bytearray(self.part_size)
+                        buf = bytearray()
                         pos = 0
             return await self._finish(buf, pos, total, mime)
         except BaseException:
