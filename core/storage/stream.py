@@ -5,7 +5,8 @@ numbers) before anything is sent to S3. Then chunks are copied into a part buffe
 ``part_size``; each full part is hashed (sha256, in order, off the event loop) and uploaded by a worker
 thread while the next part is being received. At most ``parallel`` parts are in flight, so memory stays
 at about ``(parallel + 1) * part_size`` for a large file and about the file's size for a small one. On
-any failure (too large, client gone, S3 error) in-flight parts are awaited and the multipart upload is aborted, so no object is left behind.
+any failure (too large, client gone, S3 error) in-flight parts are awaited and the multipart upload is
+aborted, so no object is left behind.
 
 The multipart calls are the minio SDK's own (``_create_multipart_upload`` & co., the methods its
 ``put_object`` is built on): the public ``put_object`` reads from a blocking file object and copies each
