@@ -2,6 +2,8 @@ import { fileURLToPath, URL } from 'node:url'
 import path from 'node:path'
 import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const repo = path.resolve(here, '..')
@@ -25,7 +27,12 @@ function pluginDepsFromFrontend(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [pluginDepsFromFrontend(), vue()],
+  plugins: [
+    pluginDepsFromFrontend(),
+    vue(),
+    // Element Plus components and their CSS imported where used, so the first load carries only what it shows.
+    Components({ dirs: [], dts: 'src/components.d.ts', resolvers: [ElementPlusResolver({ importStyle: 'css' })] }),
+  ],
   resolve: {
     alias: { '@': path.join(here, 'src') },
   },
@@ -50,5 +57,7 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.spec.ts'],
+    // Element Plus components come with their CSS imports (see Components above): let Vite handle them.
+    server: { deps: { inline: ['element-plus'] } },
   },
 })

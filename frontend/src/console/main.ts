@@ -1,7 +1,8 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
-import ElementPlus from 'element-plus'
-import 'element-plus/dist/index.css'
+import 'element-plus/theme-chalk/base.css'
+import 'element-plus/theme-chalk/el-message.css'
+import 'element-plus/theme-chalk/el-message-box.css'
 import App from './App.vue'
 import { createConsoleRouter } from './router'
 import { consoleI18n } from './i18n'
@@ -14,7 +15,7 @@ import './console.css'
 const app = createApp(App)
 const pinia = createPinia()
 const router = createConsoleRouter()
-app.use(pinia).use(router).use(consoleI18n).use(ElementPlus)
+app.use(pinia).use(router).use(consoleI18n)
 document.documentElement.lang = consoleI18n.global.locale.value
 app.directive('can', canDirective)
 
