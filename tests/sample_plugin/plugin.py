@@ -65,7 +65,7 @@ class SampleJobRun(Base):
 
 
 class SampleNote(Base):
-    """An archivable note (the archive tests' 件): ``archive_no`` and ``archived_times`` record mark_archived."""
+    """An archivable note (the archive tests' 件); ``archive_no``/``archived_times`` record mark_archived."""
 
     __tablename__ = "sample_notes"
 
@@ -207,8 +207,8 @@ def register_notification_channels() -> list[Any]:
 
 
 async def _checkpoint(stage: str, note_id: str) -> None:
-    """Test hook: while Redis holds ``sample:archive:block:<stage>:<id>``, wait (and say so), so a test can kill
-    the worker at a known point of a real archive run."""
+    """Test hook: while Redis holds ``sample:archive:block:<stage>:<id>``, wait (and say so), so a test
+    can kill the worker at a known point of a real archive run."""
     client = aioredis.Redis.from_url(get_settings().redis_url)
     try:
         if not await client.exists(f"sample:archive:block:{stage}:{note_id}"):
