@@ -273,3 +273,76 @@ async def test_destruction_needs_expiry_approval_by_another_person(
         assert actions.count(step) == 1
     record = (await client.get(f"/api/archive/destruction/{list_id}", headers=proposer)).json()
     assert record["entries"][0]["archive_no"] == ids["old"].archive_no and record["executed_at"]
+
+
+async def test_destruction_respects_object_lock(
+    client: Any, db: Any, settings: Any, tenant: Any, staff_headers: Any
+) -> None:
+    """Even an approved list cannot remove an object S3 still holds: 409 and nothing marked destroyed."""
+    import datetime as dt  # noqa: PLC0415
+
+    from minio.commonconfig import COMPLIANCE  # noqa: PLC0415
+    from minio.retention import Retention  # noqa: PLC0415
+
+    from core.archive.models import ArchiveFile  # noqa: PLC0415
+
+    await install_sample(db, tenant.id)
+    note = await make_note(db, settings, tenant.id, year=2012, retention="D10", org="SD", attachment=False)
+    assert await archive_request(db, await request(db, tenant.id, note)) == "archived"
+    async with db.sessionmaker() as s:
+        item = await s.scalar(select(ArchivedItem).where(ArchivedItem.object_id == note))
+        assert item is not None
+        files = list(await s.scalars(select(ArchiveFile).where(ArchiveFile.item_id == item.id)))
+    bucket = archive_bucket()
+    until = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=1)
+    f = files[-1]  # e.g. a legal hold: the bureau asked to keep it a little longer
+    bucket.client.set_object_retention(
+        bucket.bucket, f.object_key, Retention(COMPLIANCE, until), version_id=f.version_id
+    )
+    proposer = await staff_headers(tenant, permissions=["core.archive.destroy.propose"])
+    approver = await staff_headers(tenant, permissions=["core.archive.destroy.approve"])
+    r = await client.post(
+        "/api/archive/destruction",
+        headers=proposer,
+        json={"title": "锁定测试", "reason": "到期", "item_ids": [str(item.id)]},
+    )
+    list_id = r.json()["id"]
+    assert (
+        await client.post(
+            f"/api/archive/destruction/{list_id}/decision", headers=approver, json={"approve": True}
+        )
+    ).status_code == 200
+    r = await client.post(f"/api/archive/destruction/{list_id}/execute", headers=proposer)
+    assert r.status_code == 409 and r.json()["code"] == "retention_in_force", r.text
+    async with db.sessionmaker() as s:
+        again = await s.get(ArchivedItem, item.id)
+        assert again is not None and again.state == "archived" and again.destroyed_at is None
+    assert f.object_key in versions(bucket, f.object_key)
+
+
+async def test_resume_sweep_resends_interrupted_requests(db: Any, settings: Any, tenant: Any) -> None:
+    import datetime as dt  # noqa: PLC0415
+
+    import redis  # noqa: PLC0415
+
+    from core.archive.service import resume_stale  # noqa: PLC0415
+
+    await install_sample(db, tenant.id)
+    note = await make_note(db, settings, tenant.id, org="RS", attachment=False)
+    rid = await request(db, tenant.id, note)
+    async with db.transaction() as s:
+        req = await s.get(ArchiveRequest, rid)
+        assert req is not None
+        req.updated_at = req.updated_at - dt.timedelta(hours=1)  # as if a worker died an hour ago
+    r = redis.Redis.from_url(settings.redis_url)
+    before = [m for m in r.hvals("fuban:core.msgs") if str(rid).encode() in m]
+    async with db.sessionmaker() as s:
+        assert await resume_stale(s) >= 1
+    after = [json.loads(m) for m in r.hvals("fuban:core.msgs") if str(rid).encode() in m]
+    assert len(after) == len(before) + 1
+    assert {m["actor_name"] for m in after} == {"core.archive_run"}
+    assert await archive_request(db, rid) == "archived"
+    async with db.sessionmaker() as s:
+        await resume_stale(s, older_than=dt.timedelta(0))
+    final = [m for m in r.hvals("fuban:core.msgs") if str(rid).encode() in m]
+    assert len(final) == len(after)  # an archived request is never sent again
