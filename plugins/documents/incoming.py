@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Principal, conflict, forbidden, invalid, publish_event
-from plugins.documents import rules, schemas
+from plugins.documents import rules, schemas, supervise
 from plugins.documents.common import (
     add_action,
     audit,
@@ -28,7 +28,7 @@ from plugins.documents.common import (
     tenant_of,
     tsv_of,
 )
-from plugins.documents.models import Circulation, Counter, Handler, Incoming, Reader
+from plugins.documents.models import Action, Circulation, Counter, Handler, Incoming, Reader
 from plugins.documents.permissions import INCOMING_OPEN_SEALED
 
 OBJ = "incoming"
@@ -287,8 +287,14 @@ async def propose(session: AsyncSession, p: Principal, doc_id: uuid.UUID, data: 
     return row
 
 
-async def instruct(session: AsyncSession, p: Principal, doc_id: uuid.UUID, data: schemas.Opinion) -> Incoming:
-    """领导批示; a 批示 on a 阅件 makes it a 办件 (new 办件 serial, the old class kept in the history)."""
+async def instruct(
+    session: AsyncSession, p: Principal, doc_id: uuid.UUID, data: schemas.Instruction
+) -> tuple[Incoming, Action]:
+    """领导批示; a 批示 on a 阅件 makes it a 办件 (new 办件 serial, the old class kept in the history).
+
+    With ``supervise`` the 批示 also opens a 督办事项 through the supervision event (409 where the
+    tenant has no supervision; a bad block is a 422: either way nothing is recorded).
+    """
     row = await get(session, p, doc_id, lock=True)
     require_state(row, "proposed", "instructed", "handling", "circulating")
     before = _state(row)
@@ -312,17 +318,23 @@ async def instruct(session: AsyncSession, p: Principal, doc_id: uuid.UUID, data:
             explanation=data.explanation,
             author_id=p.user_id,
         )
-    await add_action(session, p, row.id, "instruct", opinion=data.opinion, data={"converted": converted})
+    action = await add_action(
+        session, p, row.id, "instruct", opinion=data.opinion, data={"converted": converted}
+    )
+    after = _state(row)
+    if data.supervise is not None:
+        item_id, _ = await supervise.request_item(session, row, action, data.supervise)
+        after["supervision_item_id"] = str(item_id)
     await audit(
         session,
         p,
         "incoming.instruct",
         row,
-        "领导批示" + ("（阅件转办件）" if converted else ""),
+        "领导批示" + ("（阅件转办件）" if converted else "") + ("（督办）" if data.supervise else ""),
         before=before,
-        after=_state(row),
+        after=after,
     )
-    return row
+    return row, action
 
 
 async def assign(session: AsyncSession, p: Principal, doc_id: uuid.UUID, data: schemas.Assign) -> Incoming:

@@ -24,7 +24,7 @@ from plugins.documents.permissions import (
     INCOMING_REGISTER,
     INSTRUCTION_WRITE,
 )
-from plugins.documents.views import circulation_dict, incoming_detail, incoming_summary
+from plugins.documents.views import circulation_dict, incoming_detail, incoming_summary, plain
 
 Limit = Annotated[int, QueryParameter(ge=1, le=registers.MAX_LIMIT)]
 Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
@@ -269,9 +269,11 @@ class IncomingController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         doc_id: uuid.UUID,
-        data: JSONBody[schemas.Opinion],
+        data: JSONBody[schemas.Instruction],
     ) -> dict[str, Any]:
-        return incoming_summary(await svc.instruct(db_session, principal_of(request), doc_id, data))
+        row, action = await svc.instruct(db_session, principal_of(request), doc_id, data)
+        instruction = {"id": action.id, "supervision_item_id": plain(action.supervision_item_id)}
+        return {**incoming_summary(row), "instruction": instruction}
 
     @post(
         "/{doc_id:uuid}/assignment",

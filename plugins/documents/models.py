@@ -95,6 +95,8 @@ class Action(Base):
     on_behalf_of_name: Mapped[str] = mapped_column(String(100), default="")
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # 督办事项 a 批示 opened in the supervision plugin (its id; no FK: plugins share no tables)
+    supervision_item_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
 
 class Incoming(UUIDPk, Timestamps, Base):

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Text300 = Field(min_length=1, max_length=300)
 Reason = Field(min_length=1, max_length=2000)
@@ -64,6 +64,35 @@ class Classify(Body):
 class Opinion(Body):
     opinion: str = Reason
     explanation: str | None = Field(None, max_length=2000)
+
+
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+class Supervise(Body):
+    """督办 asked for in a 批示: 牵头/配合单位, 完成时限 (a date or N working days) and 完成标准.
+
+    Handed to the supervision plugin through the ``supervision.item.requested`` event.
+    """
+
+    lead_unit_id: uuid.UUID
+    co_unit_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    due_date: dt.date | None = Field(None, ge=FIRST_DAY, le=LAST_DAY)
+    workdays: int | None = Field(None, ge=1, le=1000)
+    standard: str = Field("", max_length=5000)
+    cadence: Literal["none", "weekly", "biweekly", "monthly"] = "none"
+
+    @model_validator(mode="after")
+    def _one_due(self) -> Supervise:
+        if (self.due_date is None) == (self.workdays is None):
+            raise ValueError("give exactly one of due_date and workdays")
+        return self
+
+
+class Instruction(Opinion):
+    """领导批示; with ``supervise`` the 批示 also opens a 督办事项 (where supervision is enabled)."""
+
+    supervise: Supervise | None = None
 
 
 class Proposal(Opinion):

@@ -108,6 +108,7 @@ def action_dict(a: Action) -> dict[str, Any]:
         "on_behalf_of_name": a.on_behalf_of_name,
         "at": plain(a.at),
         "data": a.data,
+        "supervision_item_id": plain(a.supervision_item_id),
     }
 
 
