@@ -5,6 +5,7 @@ Real stack: both plugins enabled for a tenant, the 批示 endpoint, the supervis
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import select, text
 
 from core.api import load_calendar
+from core.org.delegations import create_delegation
 from core.plugins.service import PluginService
 from core.runtime import get_runtime
 from plugins.documents import schemas, supervise
@@ -238,3 +240,36 @@ def test_documents_never_import_supervision():
         "standard",
         "cadence",
     }
+
+
+async def test_stand_in_instruction_names_the_leader(client, db, dtenant, units, staff, person):
+    """Under 代理 the 督办 names the leader acted for; the stand-in is who requested it."""
+    await enable_supervision(db, dtenant.id)
+    stand_in = await person(dtenant, perms=[], name="副县长")
+    now = dt.datetime.now(dt.UTC)
+    async with db.transaction() as s:
+        await create_delegation(
+            s,
+            dtenant.id,
+            principal_user_id=staff["leader"].id,
+            stand_in_user_id=stand_in.id,
+            starts_at=now - dt.timedelta(hours=1),
+            ends_at=now + dt.timedelta(days=3),
+            reason="出差",
+        )
+    doc_id = await proposed(client, staff)
+    acting = {**stand_in.h, "X-Fuban-On-Behalf-Of": str(staff["leader"].id)}
+    r = await client.post(
+        f"{B}/{doc_id}/instruction",
+        json={"opinion": OPINION, "supervise": block(units, workdays=None, due_date="2099-06-30")},
+        headers=acting,
+    )
+    assert r.status_code == 200, r.text
+    item_id = r.json()["instruction"]["supervision_item_id"]
+    got = (await client.get(f"{ITEMS}/{item_id}", headers=staff["holder"].h)).json()
+    assert got["leader_id"] == str(staff["leader"].id) and got["due_date"] == "2099-06-30"
+    async with db.sessionmaker() as s:
+        created_by = await s.scalar(
+            text("SELECT created_by FROM supervision_items WHERE id = :i"), {"i": uuid.UUID(item_id)}
+        )
+    assert created_by == stand_in.id
