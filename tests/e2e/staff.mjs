@@ -87,6 +87,17 @@ await scenario('staff', { viewport: { width: 1366, height: 900 } }, async (page,
     expect(text.includes(`${PERSON},测试科员`), 'the new person is not in the CSV')
   })
 
+  await step('install, enable and disable a plugin for this office', async () => {
+    await page.click('[data-menu="core.admin.plugins"]')
+    const row = page.locator('[data-test="plugins-table"] .el-table__row', { hasText: 'sample' })
+    await row.waitFor()
+    // Installing also enables it.
+    for (const [action, state] of [['安装', '已启用'], ['停用', '已停用'], ['启用', '已启用'], ['停用', '已停用']]) {
+      await row.getByRole('button', { name: action, exact: true }).click()
+      await row.locator('.el-tag', { hasText: state }).waitFor()
+    }
+  })
+
   await step('switch to the other office where the person also holds a post', async () => {
     const before = await page.locator('[data-test="tenant-name"]').innerText()
     expect(before !== OTHER_TENANT, 'already in the other office')

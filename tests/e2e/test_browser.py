@@ -11,6 +11,8 @@ from bench.portal_size import measure
 from core.identity.bootstrap import create_staff
 from core.identity.models import Citizen
 from core.org.models import Post, Unit, User
+from core.permissions.policy import role_permissions, user_role_codes
+from core.plugins.models import PluginState
 from tests.e2e.conftest import DIST, run_scenario
 
 PASSWORD = "E2e-Staff-Pass-2026!"
@@ -58,6 +60,8 @@ async def test_staff_console_creates_unit_and_person(web_server, db, tenant, oth
         assert user is not None and user.display_name == "测试科员"
         post = await s.scalar(select(Post).where(Post.user_id == user.id))
         assert post is not None and post.tenant_id == tenant.id and post.unit_id == unit.id
+        state = await s.get(PluginState, {"tenant_id": tenant.id, "plugin": "sample"})
+        assert state is not None and state.state == "disabled"
 
 
 async def test_audit_log_only_for_the_audit_administrator(web_server, db, tenant):
@@ -76,6 +80,31 @@ async def test_audit_log_only_for_the_audit_administrator(web_server, db, tenant
     )
     assert result.returncode == 0, _report(result)
     assert "[auditor] OK" in result.stdout
+
+
+async def test_security_admin_grants_a_new_role(web_server, db, tenant):
+    tag = secrets.token_hex(3)
+    async with db.transaction() as s:
+        secadmin = await create_staff(
+            s, tenant_id=tenant.id, username=f"e2esec{tag}", password=PASSWORD, roles=("secadmin",)
+        )
+        member = await create_staff(s, tenant_id=tenant.id, username=f"e2emem{tag}", password=PASSWORD)
+    role = f"e2e-role-{tag}"
+    result = await asyncio.to_thread(
+        run_scenario,
+        "secadmin.mjs",
+        web_server,
+        E2E_SECADMIN=secadmin.username,
+        E2E_PASSWORD=PASSWORD,
+        E2E_TENANT_CODE=tenant.code,
+        E2E_ROLE_CODE=role,
+        E2E_MEMBER=member.username,
+    )
+    assert result.returncode == 0, _report(result)
+    assert "[secadmin] OK" in result.stdout
+    async with db.transaction() as s:
+        assert role in await user_role_codes(s, member.id, tenant.id)
+        assert "core.org.read" in await role_permissions(s, tenant.id, role)
 
 
 async def test_citizen_registers_and_signs_in_on_a_phone(web_server, db):
