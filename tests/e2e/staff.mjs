@@ -9,6 +9,8 @@ const UNIT_NAME = env('E2E_UNIT_NAME')
 const PERSON = env('E2E_PERSON')
 const OTHER_TENANT = env('E2E_OTHER_TENANT_NAME')
 const TENANT_CODE = env('E2E_TENANT_CODE')
+const DEADLINE = env('E2E_DEADLINE')
+const NOTIFICATION = env('E2E_NOTIFICATION')
 
 async function signIn(page, user, password) {
   await page.goto(`${BASE}/`)
@@ -36,6 +38,17 @@ await scenario('staff', { viewport: { width: 1366, height: 900 } }, async (page,
     const text = await page.locator('[data-test="workbench"]').innerText()
     expect(text.includes('工作台'), 'workbench title missing')
     expect(text.includes('我的待办时限'), 'deadline block missing')
+  })
+
+  await step('the workbench shows my overdue deadline and my notification', async () => {
+    const wb = page.locator('[data-test="workbench"]')
+    const row = wb.locator('.el-table__row', { hasText: DEADLINE }).first()
+    await row.waitFor()
+    expect((await row.innerText()).includes('已逾期'), 'the deadline is not marked overdue')
+    const note = wb.locator('li', { hasText: NOTIFICATION })
+    await note.waitFor()
+    await note.getByRole('button', { name: '标为已读' }).click()
+    await wb.getByText('通知（未读 0）').waitFor()
   })
 
   await step('menu: administration without the audit log', async () => {

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import secrets
 
 from sqlalchemy import select
 
 from bench.portal_size import measure
+from core.api import create_notification, register_deadline
 from core.identity.bootstrap import create_staff
 from core.identity.models import Citizen
+from core.notifications.models import Notification
 from core.org.models import Post, Unit, User
 from core.permissions.policy import role_permissions, user_role_codes
 from core.plugins.models import PluginState
@@ -37,6 +40,31 @@ async def test_staff_console_creates_unit_and_person(web_server, db, tenant, oth
         await create_staff(
             s, tenant_id=other_tenant.id, username=admin.username, password=PASSWORD, roles=("sysadmin",)
         )
+        # Something for the workbench: an overdue deadline of the admin's and an unread notification.
+        await register_deadline(
+            s,
+            tenant_id=tenant.id,
+            owner_plugin="sample",
+            object_type="item",
+            object_id=tag,
+            kind="reply",
+            title=f"逾期测试事项{tag}",
+            basis=None,
+            rule="fixed",
+            amount=None,
+            due=dt.date(2026, 1, 5),
+            assignee_id=admin.id,
+        )
+        note = await create_notification(
+            s,
+            tenant_id=tenant.id,
+            recipient_id=admin.id,
+            kind="test",
+            title=f"测试通知{tag}",
+            dedupe_key=f"e2e-{tag}",
+            source_plugin="sample",
+        )
+        assert note is not None
     unit_code, unit_name, person = f"e2e{tag}", f"测试科{tag}", f"e2eper{tag}"
     result = await asyncio.to_thread(
         run_scenario,
@@ -49,6 +77,8 @@ async def test_staff_console_creates_unit_and_person(web_server, db, tenant, oth
         E2E_PERSON=person,
         E2E_OTHER_TENANT_NAME=other_tenant.name,
         E2E_TENANT_CODE=tenant.code,
+        E2E_DEADLINE=f"逾期测试事项{tag}",
+        E2E_NOTIFICATION=f"测试通知{tag}",
     )
     assert result.returncode == 0, _report(result)
     assert "[staff] OK" in result.stdout
@@ -60,6 +90,8 @@ async def test_staff_console_creates_unit_and_person(web_server, db, tenant, oth
         assert user is not None and user.display_name == "测试科员"
         post = await s.scalar(select(Post).where(Post.user_id == user.id))
         assert post is not None and post.tenant_id == tenant.id and post.unit_id == unit.id
+        read = await s.get(Notification, note.id)
+        assert read is not None and read.read_at is not None  # marked read in the workbench
         state = await s.get(PluginState, {"tenant_id": tenant.id, "plugin": "sample"})
         assert state is not None and state.state == "disabled"
 
