@@ -12,9 +12,12 @@ const out = path.join(dir, 'openapi.json')
 const python = path.join(repo, '.venv', 'bin', 'python')
 const code = [
   'import json, sys',
+  'from litestar.serialization import encode_json',
   'from core.app import create_app',
   'app = create_app()',
-  'json.dump(app.openapi_schema.to_schema(), open(sys.argv[1], "w"), ensure_ascii=False, indent=1, sort_keys=True)',
+  // Litestar's own encoder (the schema holds dates and other non-JSON values), then sorted for stable diffs.
+  'schema = json.loads(encode_json(app.openapi_schema.to_schema()))',
+  'json.dump(schema, open(sys.argv[1], "w"), ensure_ascii=False, indent=1, sort_keys=True)',
 ].join('\n')
 // A throwaway environment: building the app needs settings, not running servers.
 const env = {

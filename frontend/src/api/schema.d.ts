@@ -506,6 +506,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/archive/destruction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Propose a destruction list (销毁清册) */
+        post: operations["archive_destruction_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/archive/destruction/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Expired 定期 items that may be listed for 销毁 */
+        get: operations["archive_destruction_candidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/archive/destruction/{list_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A destruction list and its entries (the destruction record) */
+        get: operations["archive_destruction_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/archive/destruction/{list_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or reject a destruction list */
+        post: operations["archive_destruction_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/archive/destruction/{list_id}/execute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Carry out an approved destruction list */
+        post: operations["archive_destruction_execute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/archive/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Accession package (移交包) of a year as a streamed zip */
+        get: operations["archive_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/archive/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Archived items (件) of a year, by 档号 */
+        get: operations["archive_items_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/archive/items/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One 件 with its files and checksums */
+        get: operations["archive_item_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/archive/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Request archiving of an object (归档申请) */
+        post: operations["archive_request_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/archive/requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An archive request and its state */
+        get: operations["archive_request_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit": {
         parameters: {
             query?: never;
@@ -873,6 +1043,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/documents/incoming/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The year's registration error rate */
+        get: operations["documents_incoming_quality"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/documents/incoming/{doc_id}": {
         parameters: {
             query?: never;
@@ -935,6 +1122,23 @@ export interface paths {
         get: operations["documents_incoming_attachment"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/incoming/{doc_id}/chase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 催办: remind the people the item waits for */
+        post: operations["documents_incoming_chase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1020,6 +1224,23 @@ export interface paths {
         put?: never;
         /** 办结 with the result */
         post: operations["documents_incoming_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/incoming/{doc_id}/correction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Correct the registration or classification (counts as an error) */
+        post: operations["documents_incoming_correct"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1574,6 +1795,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The API process answers (liveness)
+         * @description No dependency checks: a database outage must not make Kubernetes restart every API pod.
+         */
+        get: operations["health_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/menu": {
         parameters: {
             query?: never;
@@ -1950,7 +2191,11 @@ export interface paths {
          */
         get: operations["petitions_mail_list"];
         put?: never;
-        post?: never;
+        /**
+         * Register
+         * @description 受理 a hotline call (12345): the operator writes it down; the caller gets the query code.
+         */
+        post: operations["petitions_mail_register"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2198,6 +2443,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/petitions/public/notice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Notice
+         * @description Download a written notice of the petition (受理告知书, 答复意见书 ...) as PDF.
+         */
+        post: operations["petitions_public_notice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/petitions/public/rate": {
         parameters: {
             query?: never;
@@ -2406,6 +2671,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/plugins/{name}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A plugin's settings for my tenant */
+        get: operations["plugins_get_settings"];
+        /**
+         * Change a plugin's settings for my tenant
+         * @description Merge ``values`` into the tenant's overrides (``null`` removes one); 422 names each bad key.
+         */
+        put: operations["plugins_set_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/plugins/{name}/uninstall": {
         parameters: {
             query?: never;
@@ -2480,18 +2766,404 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/supervision/bulletin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The monthly 督查通报's figures */
+        get: operations["supervision_bulletin_data"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/bulletin/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stored monthly bulletins with short-lived download URLs */
+        get: operations["supervision_bulletin_archive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/bulletin/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Generate and store a month's 督查通报 */
+        post: operations["supervision_bulletin_generate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/bulletin/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 督查通报 as PDF */
+        get: operations["supervision_bulletin_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/bulletin/xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 督查通报 as Excel */
+        get: operations["supervision_bulletin_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 督办事项 with their lights (unit-scoped for unit staff) */
+        get: operations["supervision_items_list"];
+        put?: never;
+        /** 立项 a 督办事项 by hand */
+        post: operations["supervision_items_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/items/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 红黄绿灯 counts */
+        get: operations["supervision_items_board"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/items/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Detail */
+        get: operations["supervision_items_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change 标准/完成时限/cadence/people (deadlines re-planned) */
+        patch: operations["supervision_items_update"];
+        trace?: never;
+    };
+    "/api/supervision/items/{item_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 撤销 */
+        post: operations["supervision_items_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/items/{item_id}/chase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 催办 (escalate: also the responsible leader) */
+        post: operations["supervision_items_chase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/items/{item_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 办结 with result and evidence */
+        post: operations["supervision_items_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/items/{item_id}/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A short-lived URL of an attachment or evidence */
+        get: operations["supervision_items_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/items/{item_id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 进展报告 (answers the current period) */
+        post: operations["supervision_progress_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/items/{item_id}/signoff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 审核销号 (approve) or return */
+        post: operations["supervision_items_signoff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/items/{item_id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 分解 into sub-tasks per unit */
+        post: operations["supervision_items_decompose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/items/{item_id}/tasks/{task_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** CompleteTask */
+        post: operations["supervision_tasks_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListProposals */
+        get: operations["supervision_proposals_list"];
+        put?: never;
+        /** 交办 a 建议/提案 (due 3 or 6 months later) */
+        post: operations["supervision_proposals_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/proposals/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 办复率, 见面率, 满意率, grades A-D */
+        get: operations["supervision_proposals_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/proposals/{proposal_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Detail */
+        get: operations["supervision_proposals_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/proposals/{proposal_id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 书面答复 graded A/B/C/D */
+        post: operations["supervision_proposals_answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/proposals/{proposal_id}/contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 见面/沟通 with the deputy */
+        post: operations["supervision_proposals_contact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/proposals/{proposal_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The deputy's satisfaction (满意度) */
+        post: operations["supervision_proposals_feedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/proposals/{proposal_id}/supervise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 立项督办 a proposal (once; again returns the item) */
+        post: operations["supervision_proposals_supervise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** AnswerIn */
-        AnswerIn: {
-            /** @enum {string} */
-            answer_type: "support" | "explain" | "reject";
-            basis: string;
-            on?: string | null;
-            text: string;
-        };
         /** ApproveIn */
         ApproveIn: {
             approve: boolean;
@@ -2554,6 +3226,10 @@ export interface components {
             outgoing_id: string;
             reason: string;
         };
+        /** CancelIn */
+        CancelIn: {
+            reason: string;
+        };
         /** ChallengeOut */
         ChallengeOut: {
             algorithm: string;
@@ -2608,6 +3284,13 @@ export interface components {
             explanation?: string | null;
             result: string;
         };
+        /** CompleteIn */
+        CompleteIn: {
+            evidence_file_ids: string[];
+            /** @default  */
+            explanation: string;
+            result: string;
+        };
         /** ComputeOut */
         ComputeOut: {
             /** @description Legal source of the counting rule. */
@@ -2620,6 +3303,25 @@ export interface components {
             rule: "workdays" | "days" | "months";
             /** Format: date */
             start: string;
+        };
+        /** ContactIn */
+        ContactIn: {
+            /** Format: date */
+            contacted_on: string;
+            /** @enum {string} */
+            method: "meeting" | "phone" | "visit" | "forum";
+        };
+        /** CorrectionIn */
+        CorrectionIn: {
+            classification?: number | null;
+            /** @enum {null|string} */
+            doc_class?: "办件" | "阅件" | "抄件" | "内刊" | "简报" | null;
+            doc_number?: string | null;
+            issuing_org?: string | null;
+            /** @enum {string} */
+            kind: "registration" | "classification";
+            reason: string;
+            title?: string | null;
         };
         /** DayOut */
         DayOut: {
@@ -2689,11 +3391,9 @@ export interface components {
             state: string;
             title: string;
         };
-        /** DecisionIn */
-        DecisionIn: {
-            accept: boolean;
-            on?: string | null;
-            reason?: string | null;
+        /** Decompose */
+        Decompose: {
+            tasks: components["schemas"]["TaskIn"][];
         };
         /** DelegationBrief */
         DelegationBrief: {
@@ -2742,6 +3442,31 @@ export interface components {
             stand_in_user_id: string;
             /** Format: date-time */
             starts_at: string;
+        };
+        /** DestructionIn */
+        DestructionIn: {
+            item_ids: string[];
+            reason: string;
+            title: string;
+        };
+        /** DestructionOut */
+        DestructionOut: {
+            decided_at: string | null;
+            decided_by: string | null;
+            decision_note: string | null;
+            /** @default [] */
+            entries: components["schemas"]["EntryOut"][];
+            executed_at: string | null;
+            executed_by: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            proposed_at: string;
+            /** Format: uuid */
+            proposed_by: string;
+            reason: string;
+            state: string;
+            title: string;
         };
         /** DispatchIn */
         DispatchIn: {
@@ -2822,6 +3547,16 @@ export interface components {
             urgency: "" | "特急" | "加急";
             written_date?: string | null;
         };
+        /** EntryOut */
+        EntryOut: {
+            archive_no: string;
+            /** Format: date */
+            expires_on: string;
+            /** Format: uuid */
+            item_id: string;
+            objects_removed: number | null;
+            title: string;
+        };
         /** ExplanationIn */
         ExplanationIn: {
             text: string;
@@ -2831,22 +3566,12 @@ export interface components {
             days: number;
             reason: string;
         };
-        /** FileOut */
-        FileOut: {
-            classification: number;
-            /** Format: date-time */
-            created_at: string;
-            created_by: string | null;
-            /** Format: uuid */
-            id: string;
-            locked_until: string | null;
-            mime: string;
-            /** @default false */
-            missing: boolean;
-            original_name: string;
-            plugin: string;
-            sha256: string;
-            size: number;
+        /** FeedbackIn */
+        FeedbackIn: {
+            /** Format: date */
+            feedback_on: string;
+            /** @enum {string} */
+            satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
         };
         /** FollowupIn */
         FollowupIn: {
@@ -2854,6 +3579,17 @@ export interface components {
             on?: string | null;
             /** @enum {string} */
             rating: "satisfied" | "basically" | "dissatisfied";
+        };
+        /** HotlineIn */
+        HotlineIn: {
+            /** @default false */
+            allow_publish: boolean;
+            body: string;
+            category: string;
+            idempotency_key?: string | null;
+            name: string;
+            phone: string;
+            subject: string;
         };
         /** ImportOut */
         ImportOut: {
@@ -2866,6 +3602,82 @@ export interface components {
             source: string;
             version: number;
             year: number;
+        };
+        /** Instruction */
+        Instruction: {
+            explanation?: string | null;
+            opinion: string;
+            supervise?: components["schemas"]["Supervise"] | null;
+        };
+        /** ItemIn */
+        ItemIn: {
+            basis_date?: string | null;
+            /**
+             * @default none
+             * @enum {string}
+             */
+            cadence: "none" | "weekly" | "biweekly" | "monthly";
+            co_unit_ids?: string[];
+            contact_id?: string | null;
+            content: string;
+            due_date?: string | null;
+            /** Format: uuid */
+            lead_unit_id: string;
+            /** Format: uuid */
+            leader_id: string;
+            /**
+             * @default manual
+             * @enum {string}
+             */
+            source_kind: "instruction" | "meeting" | "proposal" | "work_report" | "media" | "manual";
+            /** @default  */
+            source_ref: string;
+            standard: string;
+            title: string;
+            workdays?: number | null;
+        };
+        /** ItemOut */
+        ItemOut: {
+            archive_no: string;
+            archived_at: string | null;
+            classification: number;
+            destroyed_at: string | null;
+            /** Format: date */
+            doc_date: string;
+            doc_no: string;
+            expires_on: string | null;
+            /** @default [] */
+            files: components["schemas"]["archive_schemas_FileOut"][];
+            fonds_no: string;
+            /** Format: uuid */
+            id: string;
+            item_no: number;
+            kind: string;
+            lock_until: string | null;
+            object_id: string;
+            org_code: string;
+            pages: number;
+            responsible: string;
+            retention: string;
+            state: string;
+            title: string;
+            year: number;
+        };
+        /** ItemPage */
+        ItemPage: {
+            items: components["schemas"]["ItemOut"][];
+            total: number;
+        };
+        /** ItemPatch */
+        ItemPatch: {
+            /** @enum {null|string} */
+            cadence?: "none" | "weekly" | "biweekly" | "monthly" | null;
+            contact_id?: string | null;
+            content?: string | null;
+            due_date?: string | null;
+            leader_id?: string | null;
+            reason: string;
+            standard?: string | null;
         };
         /** LinkIn */
         LinkIn: {
@@ -2960,6 +3772,12 @@ export interface components {
             plugin: string;
             title: string;
         };
+        /** NoticeIn */
+        NoticeIn: {
+            last4: string;
+            notice_id: number;
+            query_code: string;
+        };
         /** NotificationOut */
         NotificationOut: {
             body: string;
@@ -2991,11 +3809,6 @@ export interface components {
         OnIn: {
             on?: string | null;
             reason?: string | null;
-        };
-        /** Opinion */
-        Opinion: {
-            explanation?: string | null;
-            opinion: string;
         };
         /** Page[DeadlineOut] */
         Page_DeadlineOut_: {
@@ -3179,6 +3992,31 @@ export interface components {
             corrected_text?: string | null;
             note?: string | null;
         };
+        /** Proposal */
+        Proposal: {
+            explanation?: string | null;
+            leader_ids?: string[];
+            opinion: string;
+        };
+        /** ProposalIn */
+        ProposalIn: {
+            /** Format: date */
+            assigned_on: string;
+            /** @default false */
+            complex: boolean;
+            /** @default  */
+            content: string;
+            /** @default  */
+            deputy_contact: string;
+            deputy_name: string;
+            /** @enum {string} */
+            kind: "npc_suggestion" | "cppcc_proposal";
+            /** Format: uuid */
+            lead_unit_id: string;
+            number: string;
+            session_year: number;
+            title: string;
+        };
         /** PublicCaseIn */
         PublicCaseIn: {
             address: string;
@@ -3260,10 +4098,35 @@ export interface components {
             sent_at: string | null;
             workdays_before: number;
         };
+        /** ReportIn */
+        ReportIn: {
+            content: string;
+            file_ids?: string[];
+            percent: number;
+            task_id?: string | null;
+        };
         /** Representative */
         Representative: {
             name: string;
             phone?: string | null;
+        };
+        /** RequestIn */
+        RequestIn: {
+            kind: string;
+            object_id: string;
+        };
+        /** RequestOut */
+        RequestOut: {
+            archive_no?: string | null;
+            attempts: number;
+            error: string | null;
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            object_id: string;
+            /** Format: date-time */
+            requested_at: string;
+            state: string;
         };
         /** ReserveIn */
         ReserveIn: {
@@ -3370,9 +4233,28 @@ export interface components {
             user_agent: string | null;
             user_id: string | null;
         };
+        /** SettingsIn */
+        SettingsIn: {
+            values: (string | unknown)[];
+        };
+        /** SettingsOut */
+        SettingsOut: {
+            defaults: {
+                [key: string]: unknown;
+            };
+            effective: {
+                [key: string]: unknown;
+            };
+            overrides: {
+                [key: string]: unknown;
+            };
+            plugin: string;
+        };
         /** SignIn */
         SignIn: {
             copies: number;
+            /** @default  */
+            discrepancy: string;
             /** @default  */
             envelope_no: string;
             /** @default false */
@@ -3389,11 +4271,19 @@ export interface components {
              * @enum {string}
              */
             urgency: "" | "特急" | "加急";
+            /** @default true */
+            verified: boolean;
         };
         /** SignOff */
         SignOff: {
             /** @default  */
             remark: string;
+        };
+        /** SignoffIn */
+        SignoffIn: {
+            /** @enum {string} */
+            decision: "approve" | "return";
+            opinion: string;
         };
         /** StaffCaseIn */
         StaffCaseIn: {
@@ -3432,10 +4322,50 @@ export interface components {
             replayed: boolean;
             status: string;
         };
+        /** Supervise */
+        Supervise: {
+            /**
+             * @default none
+             * @enum {string}
+             */
+            cadence: "none" | "weekly" | "biweekly" | "monthly";
+            co_unit_ids?: string[];
+            due_date?: string | null;
+            /** Format: uuid */
+            lead_unit_id: string;
+            /** @default  */
+            standard: string;
+            workdays?: number | null;
+        };
+        /** SuperviseIn */
+        SuperviseIn: {
+            /**
+             * @default monthly
+             * @enum {string}
+             */
+            cadence: "none" | "weekly" | "biweekly" | "monthly";
+            contact_id?: string | null;
+            /** Format: uuid */
+            leader_id: string;
+            /** @default 按期书面答复代表委员并见面沟通 */
+            standard: string;
+        };
         /** SwitchTenantIn */
         SwitchTenantIn: {
             /** @description Tenant code. */
             tenant: string;
+        };
+        /** TaskDone */
+        TaskDone: {
+            result: string;
+        };
+        /** TaskIn */
+        TaskIn: {
+            content: string;
+            /** Format: date */
+            due_date: string;
+            /** Format: uuid */
+            unit_id: string;
         };
         /** TenantAdminIn */
         TenantAdminIn: {
@@ -3483,6 +4413,13 @@ export interface components {
             last4: string;
             query_code: string;
         };
+        /** TrackNotice */
+        TrackNotice: {
+            /** Format: date-time */
+            at: string;
+            id: number;
+            kind: string;
+        };
         /** TrackOut */
         TrackOut: {
             answer_basis?: string | null;
@@ -3491,6 +4428,7 @@ export interface components {
             answered_on?: string | null;
             events: components["schemas"]["TrackEvent"][];
             handle_due?: string | null;
+            notices?: components["schemas"]["TrackNotice"][];
             number: string;
             rating?: string | null;
             /** Format: date */
@@ -3554,6 +4492,27 @@ export interface components {
             version: number;
             year: number;
         };
+        /** FileOut */
+        archive_schemas_FileOut: {
+            mime: string;
+            name: string;
+            removed_at: string | null;
+            role: string;
+            seq: number;
+            sha256: string;
+            size: number;
+        };
+        /** DecisionIn */
+        core_archive_schemas_DecisionIn: {
+            approve: boolean;
+            /** @default  */
+            note: string;
+        };
+        /** ChaseIn */
+        documents_chase_ChaseIn: {
+            note: string;
+            user_ids: string[];
+        };
         /** RouteIn */
         documents_schemas_RouteIn: {
             steps: ("review" | "countersign" | "legal_review" | "sign")[];
@@ -3580,6 +4539,14 @@ export interface components {
             /** Format: uuid */
             user_id: string;
         };
+        /** AnswerIn */
+        petitions_schemas_AnswerIn: {
+            /** @enum {string} */
+            answer_type: "support" | "explain" | "reject";
+            basis: string;
+            on?: string | null;
+            text: string;
+        };
         /** RouteIn */
         petitions_schemas_RouteIn: {
             /**
@@ -3591,6 +4558,44 @@ export interface components {
             on?: string | null;
             tenant_code?: string | null;
             unit_id?: string | null;
+        };
+        /** DecisionIn */
+        plugins_petitions_schemas_DecisionIn: {
+            accept: boolean;
+            on?: string | null;
+            reason?: string | null;
+        };
+        /** FileOut */
+        storage_schemas_FileOut: {
+            classification: number;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string | null;
+            /** Format: uuid */
+            id: string;
+            locked_until: string | null;
+            mime: string;
+            /** @default false */
+            missing: boolean;
+            original_name: string;
+            plugin: string;
+            sha256: string;
+            size: number;
+        };
+        /** AnswerIn */
+        supervision_schemas_AnswerIn: {
+            answer: string;
+            /** Format: date */
+            answered_on: string;
+            file_id?: string | null;
+            /** @enum {string} */
+            grade: "A" | "B" | "C" | "D";
+        };
+        /** ChaseIn */
+        supervision_schemas_ChaseIn: {
+            /** @default false */
+            escalate: boolean;
+            note: string;
         };
     };
     responses: never;
@@ -5090,6 +6095,371 @@ export interface operations {
             };
         };
     };
+    archive_destruction_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DestructionIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DestructionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    archive_destruction_candidates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemOut"][];
+                };
+            };
+        };
+    };
+    archive_destruction_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DestructionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    archive_destruction_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["core_archive_schemas_DecisionIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DestructionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    archive_destruction_execute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DestructionOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    archive_export: {
+        parameters: {
+            query: {
+                year: number;
+                retention?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stream Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    archive_items_list: {
+        parameters: {
+            query: {
+                year: number;
+                retention?: string | null;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemPage"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    archive_item_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    archive_request_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestIn"];
+            };
+        };
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    archive_request_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     audit_list: {
         parameters: {
             query?: {
@@ -5849,6 +7219,45 @@ export interface operations {
             };
         };
     };
+    documents_incoming_quality: {
+        parameters: {
+            query: {
+                year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     documents_incoming_get: {
         parameters: {
             query?: never;
@@ -5985,6 +7394,49 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    documents_incoming_chase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                doc_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["documents_chase_ChaseIn"];
+            };
+        };
         responses: {
             /** @description Request fulfilled, document follows */
             200: {
@@ -6225,6 +7677,49 @@ export interface operations {
             };
         };
     };
+    documents_incoming_correct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                doc_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectionIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     documents_incoming_instruct: {
         parameters: {
             query?: never;
@@ -6236,7 +7731,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Opinion"];
+                "application/json": components["schemas"]["Instruction"];
             };
         };
         responses: {
@@ -6318,7 +7813,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Opinion"];
+                "application/json": components["schemas"]["Proposal"];
             };
         };
         responses: {
@@ -7458,7 +8953,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FileOut"];
+                    "application/json": components["schemas"]["storage_schemas_FileOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -7495,7 +8990,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FileOut"];
+                    "application/json": components["schemas"]["storage_schemas_FileOut"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -7646,6 +9141,28 @@ export interface operations {
                 content: {
                     "application/json": {
                         [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    health_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
                     };
                 };
             };
@@ -7902,7 +9419,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AnswerIn"];
+                "application/json": components["schemas"]["petitions_schemas_AnswerIn"];
             };
         };
         responses: {
@@ -7945,7 +9462,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DecisionIn"];
+                "application/json": components["schemas"]["plugins_petitions_schemas_DecisionIn"];
             };
         };
         responses: {
@@ -8477,6 +9994,47 @@ export interface operations {
             };
         };
     };
+    petitions_mail_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HotlineIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     petitions_mail_get: {
         parameters: {
             query?: never;
@@ -8962,6 +10520,45 @@ export interface operations {
             };
         };
     };
+    petitions_public_notice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoticeIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     petitions_public_rate: {
         parameters: {
             query?: never;
@@ -9371,6 +10968,84 @@ export interface operations {
             };
         };
     };
+    plugins_get_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    plugins_set_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsOut"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     plugins_uninstall: {
         parameters: {
             query?: never;
@@ -9487,6 +11162,1073 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_bulletin_data: {
+        parameters: {
+            query: {
+                /** @description YYYY-MM */
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_bulletin_archive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    }[];
+                };
+            };
+        };
+    };
+    supervision_bulletin_generate: {
+        parameters: {
+            query: {
+                /** @description YYYY-MM */
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_bulletin_pdf: {
+        parameters: {
+            query: {
+                /** @description YYYY-MM */
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_bulletin_xlsx: {
+        parameters: {
+            query: {
+                /** @description YYYY-MM */
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_items_list: {
+        parameters: {
+            query?: {
+                /** @description Lights as of this day (default today) */
+                as_of?: string | null;
+                state?: "open" | "pending_signoff" | "closed" | "cancelled" | null;
+                light?: "green" | "yellow" | "red" | null;
+                unit_id?: string | null;
+                source_kind?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_items_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_items_board: {
+        parameters: {
+            query?: {
+                /** @description Lights as of this day (default today) */
+                as_of?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_items_get: {
+        parameters: {
+            query?: {
+                /** @description Lights as of this day (default today) */
+                as_of?: string | null;
+            };
+            header?: never;
+            path: {
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_items_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemPatch"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_items_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_items_chase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["supervision_schemas_ChaseIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_items_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_items_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_progress_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_items_signoff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignoffIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_items_decompose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Decompose"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_tasks_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskDone"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_proposals_list: {
+        parameters: {
+            query?: {
+                year?: number | null;
+                kind?: "npc_suggestion" | "cppcc_proposal" | null;
+                state?: "assigned" | "answered" | "closed" | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_proposals_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProposalIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_proposals_stats: {
+        parameters: {
+            query: {
+                year: number;
+                kind?: "npc_suggestion" | "cppcc_proposal" | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_proposals_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                proposal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_proposals_answer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                proposal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["supervision_schemas_AnswerIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_proposals_contact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                proposal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_proposals_feedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                proposal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    supervision_proposals_supervise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                proposal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuperviseIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Bad request syntax or unsupported method */
