@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Frontend steps shared by scripts/test.sh and scripts/dev.sh (run from anywhere).
-#   build.sh check   npm ci when needed, ESLint, vue-tsc, vitest, production build (for the tests)
+#   build.sh check   npm ci when needed, API types regenerated, ESLint, vue-tsc, vitest, production build
 #   build.sh ensure  npm ci when needed, production build only when dist/ is missing or older than sources
 # `npm ci` is skipped while node_modules matches package-lock.json (hash kept in node_modules/).
 set -euo pipefail
@@ -29,6 +29,11 @@ stale() {
 
 case "$mode" in
   check)
+    # The typed client is checked against the API as it is now: regenerate src/api/schema.d.ts from the
+    # Python app (no server), so vue-tsc fails when an API the pages use has changed.
+    if [ -x ../.venv/bin/python ]; then
+      echo "frontend: schema.d.ts from the app's OpenAPI schema"; node scripts/gen-api.mjs >/dev/null
+    fi
     echo "frontend: eslint"; npx eslint .
     echo "frontend: vue-tsc"; npx vue-tsc --noEmit -p tsconfig.app.json
     echo "frontend: vitest"; npx vitest run
