@@ -1,5 +1,5 @@
 // The audit log is offered to the audit administrator (安全审计员), and lists sign-ins.
-import { BASE, env, expect, scenario } from './lib.mjs'
+import { BASE, env, expect, scenario, snap } from './lib.mjs'
 
 const USER = env('E2E_AUDITOR')
 const PASSWORD = env('E2E_PASSWORD')
@@ -26,5 +26,6 @@ await scenario('auditor', { viewport: { width: 1366, height: 900 } }, async (pag
     await page.fill('input[aria-label="操作（前缀）"]', 'core.auth.login')
     await page.keyboard.press('Enter')
     await page.locator('.el-table__body', { hasText: 'core.auth.login' }).first().waitFor()
+    await snap(page, 'auditor-audit-log')
   })
 })

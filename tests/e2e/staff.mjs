@@ -49,6 +49,7 @@ await scenario('staff', { viewport: { width: 1366, height: 900 } }, async (page,
     await note.waitFor()
     await note.getByRole('button', { name: '标为已读' }).click()
     await wb.getByText('通知（未读 0）').waitFor()
+    await snap(page, 'staff-workbench')
   })
 
   await step('menu: administration without the audit log', async () => {
