@@ -26,9 +26,27 @@ function pluginDepsFromFrontend(): Plugin {
   }
 }
 
+/** Dev server only: deep links under /portal/ get the portal's page (the built app gets this from
+ * core/frontend.py). */
+function portalFallback(): Plugin {
+  return {
+    name: 'fuban-portal-fallback',
+    configureServer(server) {
+      server.middlewares.use((req, _res, next) => {
+        const url = req.url ?? ''
+        if (/^\/portal(\/|$)/.test(url) && !/\.[a-z0-9]+(\?|$)/i.test(url) && req.headers.accept?.includes('text/html')) {
+          req.url = '/portal/index.html'
+        }
+        next()
+      })
+    },
+  }
+}
+
 export default defineConfig({
   plugins: [
     pluginDepsFromFrontend(),
+    portalFallback(),
     vue(),
     // Element Plus components and their CSS imported where used, so the first load carries only what it shows.
     Components({ dirs: [], dts: 'src/components.d.ts', resolvers: [ElementPlusResolver({ importStyle: 'css' })] }),
