@@ -35,7 +35,7 @@ case "$mode" in
       echo "frontend: schema.d.ts from the app's OpenAPI schema"; node scripts/gen-api.mjs >/dev/null
     fi
     echo "frontend: eslint"; npx eslint .
-    echo "frontend: vue-tsc"; npx vue-tsc --noEmit -p tsconfig.app.json
+    echo "frontend: vue-tsc"; npm run --silent typecheck
     echo "frontend: vitest"; npx vitest run
     echo "frontend: build"; npx vite build --logLevel warn
     ;;
