@@ -17,6 +17,11 @@ the test suite loads its sample plugin) whose archivable kind ``bench.doc`` is o
 Prints items/s of both and their ratio (archive ÷ raw). Each archived 件 moves its attachment twice
 (GET from the working bucket, PUT to the archive) plus an XML record and five small transactions, so
 the ratio is expected well below 1.
+
+Measured on the 2-core development VM shared with other jobs (load 4-8), default options:
+10,000 items in 326.5 s = 30.6 items/s; raw PUT 107.3 items/s; ratio 0.29 (worker CPU is the limit:
+~0.8 core for the workers, ~0.4 SeaweedFS, ~0.2 PostgreSQL). 1,500 items with ``--threads 8``: 43.5
+vs 145.8 items/s, ratio 0.30.
 """
 
 from __future__ import annotations
