@@ -19,6 +19,12 @@ manifest = PluginManifest(
 
 FEATURE_PERMISSIONS = [
     PermissionSpec(
+        "core.deadlines.read_all",
+        "查看本单位全部期限",
+        "See all deadlines of the tenant",
+        "Without it a person sees the deadlines assigned or escalated to them.",
+    ),
+    PermissionSpec(
         "core.plugins.manage", "管理插件（安装、启用、停用）", "Manage plugins (install, enable, disable)"
     ),
     PermissionSpec(
@@ -62,6 +68,10 @@ def register_default_grants() -> dict[str, list[str]]:
     # core.calendar.manage is a platform power: ensure_tenant_setup grants it in the platform tenant only.
     if "core.plugins.manage" not in grants.setdefault("sysadmin", []):
         grants["sysadmin"].append("core.plugins.manage")
+    # 督查 work: leaders and the office's clerks follow every deadline of their office.
+    for role in ("leader", "clerk"):
+        if "core.deadlines.read_all" not in grants.setdefault(role, []):
+            grants[role].append("core.deadlines.read_all")
     return grants
 
 

@@ -54,14 +54,25 @@ def _check_id(deadline_id: int) -> None:
         raise not_found("deadline", "期限")
 
 
+READ_ALL = "core.deadlines.read_all"
+
+
+def _visible_to(principal: Principal) -> list[uuid.UUID] | None:
+    """Everyone sees what is assigned or escalated to them (or to the leader they stand in for);
+    the whole tenant's list needs ``core.deadlines.read_all`` — titles can name sensitive matters."""
+    if principal.has(READ_ALL):
+        return None
+    return [p for p in (principal.user_id, principal.on_behalf_of) if p is not None]
+
+
 class DeadlineController(Controller):
-    """Deadlines of the caller's tenant; another tenant's id answers 404."""
+    """Deadlines of the caller's tenant; another tenant's id (or one not visible to me) answers 404."""
 
     path = "/deadlines"
     guards = [require_staff]  # noqa: RUF012 - Litestar reads class attributes
     tags = ("deadlines",)
 
-    @get("", operation_id="deadlines_list", summary="List my tenant's deadlines")
+    @get("", operation_id="deadlines_list", summary="List deadlines (mine, or the tenant's with read_all)")
     async def list_deadlines(
         self,
         *,
@@ -82,6 +93,7 @@ class DeadlineController(Controller):
             db_session, tid, state=state_filter, overdue_only=overdue, page=page, page_size=page_size,
             owner_plugin=owner_plugin, object_type=object_type,
             assignee_id=principal.user_id if mine else None, today=clock.today(utcnow()),
+            visible_to=_visible_to(principal),
         )
         items = [DeadlineOut.model_validate(_out(d, clock)) for d in rows]
         return Page(items=items, total=total, page=page, page_size=page_size)
@@ -94,8 +106,8 @@ class DeadlineController(Controller):
         deadline_id: FromPath[int],
     ) -> DeadlineDetail:
         _check_id(deadline_id)
-        _, tid = _tenant(request)
-        d = await service.get_deadline(db_session, tid, deadline_id)
+        principal, tid = _tenant(request)
+        d = await service.get_deadline(db_session, tid, deadline_id, visible_to=_visible_to(principal))
         reminders = [ReminderOut.model_validate(r) for r in await service.reminders_of(db_session, d.id)]
         return DeadlineDetail.model_validate({**_out(d, OfficeClock.from_settings()), "reminders": reminders})
 
@@ -113,6 +125,7 @@ class DeadlineController(Controller):
         """422 on empty or oversized text, 409 when the deadline was not missed or already explained."""
         _check_id(deadline_id)
         principal, tid = _tenant(request)
+        await service.get_deadline(db_session, tid, deadline_id, visible_to=_visible_to(principal))
         d = await service.explain_missed(
             db_session, deadline_id, data.text, tenant_id=tid, author_id=principal.user_id
         )

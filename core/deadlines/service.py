@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, extract, func, select, text, union
+from sqlalchemy import ColumnElement, Select, delete, extract, func, or_, select, text, union
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -268,10 +268,18 @@ def is_missed(d: Deadline, today: dt.date, clock: OfficeClock | None = None) -> 
     return False
 
 
-async def get_deadline(session: AsyncSession, tenant_id: uuid.UUID, deadline_id: int,
-                       *, for_update: bool = False) -> Deadline:
-    """A deadline of ``tenant_id``; any other tenant's id is a 404 like a missing one."""
+def _visible(people: Sequence[uuid.UUID]) -> ColumnElement[bool]:
+    return or_(Deadline.assignee_id.in_(people), Deadline.escalate_to.in_(people))
+
+
+async def get_deadline(
+    session: AsyncSession, tenant_id: uuid.UUID, deadline_id: int,
+    *, for_update: bool = False, visible_to: Sequence[uuid.UUID] | None = None,
+) -> Deadline:
+    """A deadline of ``tenant_id``; another tenant's id, or one not ``visible_to``, is a 404 (as missing)."""
     stmt = select(Deadline).where(Deadline.id == deadline_id, Deadline.tenant_id == tenant_id)
+    if visible_to is not None:
+        stmt = stmt.where(_visible(visible_to))
     d = await session.scalar(stmt.with_for_update() if for_update else stmt)
     if d is None:
         raise not_found("deadline", "期限")
@@ -315,8 +323,12 @@ async def list_deadlines(
     session: AsyncSession, tenant_id: uuid.UUID, *, state: str | None = None, overdue_only: bool = False,
     page: int = 1, page_size: int = 20, owner_plugin: str | None = None, object_type: str | None = None,
     assignee_id: uuid.UUID | None = None, today: dt.date | None = None,
+    visible_to: Sequence[uuid.UUID] | None = None,
 ) -> tuple[list[Deadline], int]:
-    """One page of a tenant's deadlines (earliest due first) and the total."""
+    """One page of a tenant's deadlines (earliest due first) and the total.
+
+    ``visible_to``: only deadlines assigned or escalated to one of these people (``None`` = all).
+    """
     if state is not None and state not in STATES:
         raise invalid("state", "invalid", "状态须为 open/done/cancelled",
                       "state must be open, done or cancelled")
@@ -332,6 +344,8 @@ async def list_deadlines(
         stmt = stmt.where(Deadline.object_type == object_type)
     if assignee_id is not None:
         stmt = stmt.where(Deadline.assignee_id == assignee_id)
+    if visible_to is not None:
+        stmt = stmt.where(_visible(visible_to))
     total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = await session.scalars(
         stmt.order_by(Deadline.due_date, Deadline.id).limit(page_size).offset((page - 1) * page_size)

@@ -19,6 +19,7 @@ from tests.deadlines.support import at, register
 
 D = dt.date
 Client = AsyncTestClient[Litestar]
+READ_ALL = ["core.deadlines.read_all"]
 
 
 async def _me(client: Client, headers: dict[str, str]) -> uuid.UUID:
@@ -44,7 +45,7 @@ async def _overdue(db: Database, tenant: Tenant, object_id: str = "late") -> Dea
 async def test_list_is_tenant_scoped_and_filtered(
     client: Client, db: Database, tenant: Tenant, other_tenant: Tenant, staff_headers: Any
 ) -> None:
-    h = await staff_headers(tenant)
+    h = await staff_headers(tenant, READ_ALL)
     late = await _overdue(db, tenant)
     later = await register(db, tenant.id, object_id="later", object_type="letter", basis=D(2030, 3, 1))
     await register(db, other_tenant.id, object_id="theirs")
@@ -82,7 +83,7 @@ async def test_get_one_with_its_chases(
 ) -> None:
     d = await register(db, tenant.id, basis=D(2026, 9, 30), amount=2)
     theirs = await register(db, other_tenant.id, basis=D(2026, 9, 30), amount=2)
-    h = await staff_headers(tenant)
+    h = await staff_headers(tenant, READ_ALL)
     r = await client.get(f"/api/deadlines/{d.id}", headers=h)
     assert r.status_code == 200, r.text
     body = r.json()
@@ -96,7 +97,7 @@ async def test_get_one_with_its_chases(
 async def test_explanation(
     client: Client, db: Database, tenant: Tenant, other_tenant: Tenant, staff_headers: Any
 ) -> None:
-    h = await staff_headers(tenant)
+    h = await staff_headers(tenant, READ_ALL)
     late = await _overdue(db, tenant)
     on_time = await register(db, tenant.id, object_id="future", basis=D(2030, 3, 1))
     theirs = await _overdue(db, other_tenant)
@@ -121,6 +122,26 @@ async def test_explanation(
     assert r.json()["explanation"] == "材料于节后补齐，延误两日，已整改。"
     assert r.json()["explained_by"] == str(me)
     _error(await client.post(url, json={"text": "再说明"}, headers=h), 409, "already_explained")
+
+
+async def test_without_read_all_only_my_deadlines(
+    client: Client, db: Database, tenant: Tenant, staff_headers: Any
+) -> None:
+    """Deadline titles can name sensitive matters: a person sees what is assigned or escalated to them."""
+    h = await staff_headers(tenant)
+    me = await _me(client, h)
+    mine = await register(db, tenant.id, object_id="mine", basis=D(2030, 3, 1), assignee_id=me)
+    escalated = await register(db, tenant.id, object_id="esc", basis=D(2030, 3, 1), escalate_to=me)
+    late = await _overdue(db, tenant)  # nobody's in particular
+    r = await client.get("/api/deadlines", headers=h)
+    assert {i["id"] for i in r.json()["items"]} == {mine.id, escalated.id} and r.json()["total"] == 2
+    assert (await client.get(f"/api/deadlines/{mine.id}", headers=h)).status_code == 200
+    _error(await client.get(f"/api/deadlines/{late.id}", headers=h), 404, "not_found")
+    url = f"/api/deadlines/{late.id}/explanation"
+    _error(await client.post(url, json={"text": "说明"}, headers=h), 404, "not_found")
+    overseer = await staff_headers(tenant, READ_ALL)
+    seen = {i["id"] for i in (await client.get("/api/deadlines", headers=overseer)).json()["items"]}
+    assert {mine.id, escalated.id, late.id} <= seen
 
 
 async def _note(db: Database, tenant_id: uuid.UUID, user: uuid.UUID, key: str) -> Notification:
