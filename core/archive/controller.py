@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,7 +77,11 @@ class ArchiveController(Controller):
         summary="Request archiving of an object (归档申请)",
     )
     async def create_request(
-        self, *, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], data: RequestIn
+        self,
+        *,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        data: JSONBody[RequestIn],
     ) -> RequestOut:
         principal = principal_or_401(request)
         req = await request_archive(
@@ -236,7 +240,7 @@ class ArchiveController(Controller):
         *,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
-        data: DestructionIn,
+        data: JSONBody[DestructionIn],
     ) -> DestructionOut:
         principal = principal_or_401(request)
         row = await destruction.propose(
@@ -276,7 +280,7 @@ class ArchiveController(Controller):
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         list_id: FromPath[uuid.UUID],
-        data: DecisionIn,
+        data: JSONBody[DecisionIn],
     ) -> DestructionOut:
         principal = principal_or_401(request)
         row = await destruction.decide(db_session, principal, list_id, approve=data.approve, note=data.note)
