@@ -1,0 +1,80 @@
+"""End-to-end (issue #6): a clerk registers an incoming document, a leader writes an instruction (批示),
+in Debian chromium against the real API and stack; the database holds what the browser did."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+from sqlalchemy import select
+
+from core.identity.bootstrap import create_staff
+from core.plugins.service import PluginService
+from plugins.documents.models import Action, Incoming
+from tests.e2e.conftest import run_scenario
+
+PASSWORD = "E2e-Docs-Pass-2026!"
+
+
+def _report(result) -> str:
+    return f"exit {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+
+
+async def test_clerk_registers_and_leader_instructs(web_server, runtime, db, tenant):
+    tag = secrets.token_hex(3)
+    async with db.transaction() as s:
+        # The documents plugin enabled for the office: its default grants reach the clerk and leader roles.
+        await PluginService(runtime.manager).install(s, tenant.id, "documents")
+        clerk = await create_staff(
+            s,
+            tenant_id=tenant.id,
+            username=f"e2eclk{tag}",
+            password=PASSWORD,
+            display_name=f"文秘{tag}",
+            roles=("clerk",),
+            clearance=1,
+        )
+        leader = await create_staff(
+            s,
+            tenant_id=tenant.id,
+            username=f"e2eldr{tag}",
+            password=PASSWORD,
+            display_name=f"王主任{tag}",
+            roles=("leader",),
+            clearance=2,
+            is_leader=True,
+        )
+    sender, title = f"市财政局{tag}", f"关于做好年度预算编制工作的通知{tag}"
+    proposal, instruction = "拟请王主任阅示，由综合科牵头办理。", f"同意，请综合科抓紧落实。{tag}"
+    result = await asyncio.to_thread(
+        run_scenario,
+        "documents.mjs",
+        web_server,
+        E2E_CLERK=clerk.username,
+        E2E_LEADER=leader.username,
+        E2E_LEADER_NAME=leader.display_name,
+        E2E_PASSWORD=PASSWORD,
+        E2E_TENANT_CODE=tenant.code,
+        E2E_SENDER=sender,
+        E2E_TITLE=title,
+        E2E_DOC_NUMBER=f"财预〔2026〕{int(tag, 16) % 1000}号",
+        E2E_PROPOSAL=proposal,
+        E2E_INSTRUCTION=instruction,
+    )
+    assert result.returncode == 0, _report(result)
+    assert "[documents] OK" in result.stdout
+    async with db.transaction() as s:
+        query = select(Incoming).where(Incoming.tenant_id == tenant.id, Incoming.sender == sender)
+        doc = await s.scalar(query)
+        assert doc is not None
+        assert (doc.title, doc.state, doc.doc_class) == (title, "instructed", "办件")
+        assert doc.serial is not None and doc.proposal == proposal
+        assert doc.created_by == clerk.id
+        actions = await s.scalars(select(Action).where(Action.doc_id == doc.id).order_by(Action.id))
+        steps = {a.step: a for a in actions}
+        assert {"sign_in", "open", "register", "review", "classify", "propose", "instruct"} <= set(steps)
+        assert steps["register"].actor_id == clerk.id
+        assert steps["propose"].data == {"leaders": [str(leader.id)]}
+        ins = steps["instruct"]
+        assert ins.actor_id == leader.id and ins.opinion == instruction
+        assert ins.supervision_item_id is None
