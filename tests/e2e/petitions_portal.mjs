@@ -11,6 +11,7 @@ const STAFF = env('E2E_STAFF')
 const PASSWORD = env('E2E_PASSWORD')
 const PHONE = env('E2E_PHONE')
 const TITLE = env('E2E_TITLE')
+const ANSWER = '已安排养护单位于本月内修复路面，修复前设置警示标志。'
 
 // A real (tiny) PNG photo to attach.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
@@ -29,6 +30,8 @@ async function checkLayout(page, what) {
 }
 
 const focusedId = (page) => page.evaluate(() => document.activeElement && (document.activeElement.id || document.activeElement.getAttribute('data-test') || document.activeElement.tagName))
+
+const stash = {}
 
 await scenario('petitions-portal', { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true }, async (page, step) => {
   let code = ''
@@ -145,11 +148,12 @@ await scenario('petitions-portal', { viewport: { width: 360, height: 740 }, isMo
       await staff.locator('[data-test="case-status"][data-status="accepted"]').waitFor()
       await staff.locator('[data-test="legal-clock"] li[data-kind="handle"]').waitFor()
       await snap(staff, 'petitions-case-accepted')
+      stash.staff = staff
+      stash.ctx = staffCtx
     } catch (e) {
       await snap(staff, 'petitions-staff-failed').catch(() => undefined)
-      throw e
-    } finally {
       await staffCtx.close()
+      throw e
     }
   })
 
@@ -160,5 +164,47 @@ await scenario('petitions-portal', { viewport: { width: 360, height: 740 }, isMo
     expect(text.includes('已受理') && text.includes('受理告知书'), `tracking shows "${text.slice(0, 300)}"`)
     await checkLayout(page, 'tracking after acceptance')
     await snap(page, 'petitions-tracking-accepted')
+  })
+
+  await step('the notice of acceptance downloads as a PDF', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /受理告知书/ }).click()])
+    const file = await download.path()
+    const head = (await import('node:fs')).readFileSync(file).subarray(0, 5).toString()
+    expect(head === '%PDF-', `download starts with "${head}"`)
+  })
+
+  await step('staff answers the letter', async () => {
+    const staff = stash.staff
+    try {
+      await staff.click('[data-test="action-answer"]')
+      await staff.getByRole('dialog').getByLabel('答复意见').fill(ANSWER)
+      await staff.getByRole('dialog').getByLabel('依据').fill('《城市道路管理条例》第三十条')
+      await staff.click('[data-test="action-confirm"]')
+      await staff.locator('[data-test="case-status"][data-status="answered"]').waitFor()
+    } finally {
+      await stash.ctx.close()
+    }
+  })
+
+  await step('the citizen reads the answer and rates it', async () => {
+    await page.click('[data-test="track-submit"]')
+    await page.locator('[data-test="track-status"][data-status="answered"]').waitFor()
+    expect((await page.locator('[data-test="track-result"]').innerText()).includes(ANSWER), 'answer not shown')
+    await page.getByLabel('满意', { exact: true }).check()
+    await page.locator('[data-test="rating-form"] button[type="submit"]').click()
+    await page.getByText('您的评价：满意').waitFor()
+    await checkLayout(page, 'rated')
+  })
+
+  await step("the leader's mailbox takes a message and shows its code once", async () => {
+    await page.goto(`${BASE}/portal/mail`)
+    await page.locator('#name').fill('李四')
+    await page.locator('#phone').fill(PHONE)
+    await page.locator('#subject').fill('建议增加公交班次')
+    await page.locator('#body').fill('早高峰 3 路公交间隔太长，建议加密班次。')
+    await page.locator('#allow_publish').check()
+    await checkLayout(page, 'mailbox form')
+    await page.click('[data-test="mail-submit"]')
+    await page.locator('[data-test="query-code"]').waitFor({ timeout: 60000 })
   })
 })

@@ -1,6 +1,7 @@
 """End-to-end (issue #6) for 信访: a citizen submits a letter on a phone-sized viewport (360×740) and
 tracks it, in Debian chromium against the real API and stack; the page solves the proof-of-work
-itself; a staff member accepts it in the console and the citizen's tracking shows the new status."""
+itself; a staff member accepts it in the console and the citizen's tracking shows the new status and
+the notice PDF; staff answers, the citizen rates; a leader's-mailbox message is left too."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from core.identity.bootstrap import create_staff
 from core.plugins.models import PluginState
 from core.plugins.service import PluginService
 from core.storage.models import StoredFile
-from plugins.petitions.models import CaseFile, Notice, PetitionCase
+from plugins.petitions.models import CaseFile, MailMessage, Notice, PetitionCase
 from tests.e2e.conftest import run_scenario
 
 PASSWORD = "E2e-Petitions-Pass-2026!"
@@ -64,16 +65,19 @@ async def test_citizen_submits_on_a_phone_and_tracks(web_server, runtime, db, te
         cases = list(await s.scalars(select(PetitionCase).where(PetitionCase.tenant_id == tenant.id)))
         assert len(cases) == 1  # one submission, even though the page retried nothing twice
         case = cases[0]
-        assert (case.title, case.phone, case.channel, case.status) == (title, phone, "web", "accepted")
-        assert case.handle_due is not None
+        assert (case.title, case.phone, case.channel) == (title, phone, "web")
+        assert (case.status, case.answer_type, case.rating) == ("answered", "support", "satisfied")
+        assert case.handle_due is not None and case.answer_text.startswith("已安排养护单位")
         attachments = list(await s.scalars(select(CaseFile).where(CaseFile.case_id == case.id)))
         assert len(attachments) == 1
         photo = await s.get(StoredFile, attachments[0].file_id)
         assert photo is not None and photo.tenant_id == tenant.id
         notices = list(await s.scalars(select(Notice).where(Notice.case_id == case.id)))
-        assert [n.kind for n in notices] == ["acceptance"]
+        assert [n.kind for n in notices] == ["acceptance", "answer"]
         # Exactly one uploaded file row; the only other stored file is the notice PDF.
         files = await s.scalar(
             select(func.count()).where(StoredFile.tenant_id == tenant.id, StoredFile.plugin == "petitions")
         )
         assert files == 1 + len(notices)
+        mail = list(await s.scalars(select(MailMessage).where(MailMessage.tenant_id == tenant.id)))
+        assert [(m.subject, m.phone, m.allow_publish) for m in mail] == [("建议增加公交班次", phone, True)]
