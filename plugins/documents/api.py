@@ -13,6 +13,7 @@ def route_handlers() -> list[Any]:
         QualityController,
         RouteController,
     )
+    from plugins.documents.archiving_api import ArchivingController  # noqa: PLC0415
     from plugins.documents.chase import ChaseController  # noqa: PLC0415
     from plugins.documents.incoming_api import IncomingController  # noqa: PLC0415
     from plugins.documents.outgoing_api import OutgoingController  # noqa: PLC0415
@@ -26,4 +27,5 @@ def route_handlers() -> list[Any]:
         OverdueController,
         QualityController,
         ChaseController,
+        ArchivingController,
     ]

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Principal, conflict, forbidden, invalid
 from plugins.documents import schemas
-from plugins.documents.common import add_action, audit, check_users, now, require_state
+from plugins.documents.common import add_action, audit, check_users, ensure_not_archived, now, require_state
 from plugins.documents.incoming import _state, get
 from plugins.documents.models import Circulation, Incoming, Reader
 
@@ -89,6 +89,7 @@ async def _my_turn(session: AsyncSession, p: Principal, row: Incoming) -> Circul
 
 async def receive(session: AsyncSession, p: Principal, doc_id: uuid.UUID) -> Circulation:
     row = await get(session, p, doc_id)
+    ensure_not_archived(row)
     me = await _my_turn(session, p, row)
     if me.received_at is not None:
         raise conflict("already_received", "已签收", "Already received")
@@ -102,6 +103,7 @@ async def sign_off(
     session: AsyncSession, p: Principal, doc_id: uuid.UUID, data: schemas.SignOff
 ) -> Circulation:
     row = await get(session, p, doc_id)
+    ensure_not_archived(row)
     me = await _my_turn(session, p, row)
     if me.received_at is None:
         raise conflict("not_received", "请先签收", "Receive it first")

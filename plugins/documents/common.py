@@ -92,6 +92,8 @@ async def load(
     row = await session.scalar(stmt.with_for_update(of=model) if lock else stmt)
     if row is None:
         raise not_found(*what)
+    if lock:  # every mutator loads its document for update: the one place to refuse archived ones
+        ensure_not_archived(row)
     if row.classification > 0:
         if lock:
             # A write may still take a counter lock (serials, 发文字号); the audit chain's lock must
@@ -104,6 +106,17 @@ async def load(
 
 
 PENDING_READS = "documents_pending_reads"
+DOCUMENT_ARCHIVED = AppError(
+    "document_archived",
+    Msg("公文已归档，不得再修改或办理", "The document is archived and can no longer be changed"),
+    status=409,
+)
+
+
+def ensure_not_archived(row: Any) -> None:
+    """已归档 documents are immutable (issue #8): any state change or edit is a 409 ``document_archived``."""
+    if getattr(row, "archived_at", None) is not None:
+        raise DOCUMENT_ARCHIVED
 
 
 async def _read(session: AsyncSession, p: Principal, row: Any) -> None:

@@ -142,6 +142,9 @@ class Incoming(UUIDPk, Timestamps, Base):
     deadline_id: Mapped[int | None] = mapped_column(Integer, default=None)
     created_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
     tsv: Mapped[Any] = mapped_column(TSVECTOR, nullable=True, default=None)
+    # 归档: set once by the archive job (mark_archived); an archived document no longer changes
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    archive_no: Mapped[str | None] = mapped_column(String(80), default=None)
 
 
 class Handler(Base):

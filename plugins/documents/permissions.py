@@ -22,6 +22,7 @@ NUMBERING_MANAGE = "documents.numbering.manage"
 DISPATCH_MANAGE = "documents.dispatch.manage"
 EXPORT = "documents.export"
 DEADLINES_READ = "documents.deadlines.read"
+ARCHIVE = "documents.archive"
 
 SPECS = [
     PermissionSpec(INCOMING_REGISTER, "收文签收登记", "Sign in and register incoming documents"),
@@ -42,6 +43,7 @@ SPECS = [
     PermissionSpec(DISPATCH_MANAGE, "分发、用印与印制", "Distribution, print copies, seal, dispatch"),
     PermissionSpec(EXPORT, "导出登记簿", "Export registers to Excel"),
     PermissionSpec(DEADLINES_READ, "查看办理时限", "See the overdue dashboard"),
+    PermissionSpec(ARCHIVE, "公文归档", "Send documents to the archive (归档)"),
 ]
 
 DEFAULT_GRANTS = {
@@ -57,6 +59,7 @@ DEFAULT_GRANTS = {
         DISPATCH_MANAGE,
         EXPORT,
         DEADLINES_READ,
+        ARCHIVE,
     ],
     "leader": [
         INCOMING_READ,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from core.api import (
+    ArchivableSpec,
     MenuItem,
     PermissionSpec,
     PluginManifest,
@@ -90,6 +91,13 @@ def register_permissions() -> list[PermissionSpec]:
 @hookimpl
 def register_default_grants() -> dict[str, list[str]]:
     return {role: list(codes) for role, codes in perms.DEFAULT_GRANTS.items()}
+
+
+@hookimpl
+def register_archivable() -> list[ArchivableSpec]:
+    from plugins.documents.archiving import specs  # noqa: PLC0415
+
+    return specs()
 
 
 @hookimpl

@@ -34,6 +34,10 @@ SETTINGS: dict[str, object] = {
     "deadline_outgoing_step_workdays": 2,
     "print_copies_archive": 2,
     "print_copies_scale_percent": 100,
+    # 归档 (rules.md §7): 保管期限 Y/D30/D10 per kind, and the 机构代码 when a document has no unit
+    "archive_retention_outgoing": "Y",
+    "archive_retention_incoming": "D30",
+    "archive_org_code": "BGS",
 }
 
 # kind → (setting, zh title). Every kind is a "N个工作日" rule (rules.md §0).

@@ -37,6 +37,8 @@ INCOMING_FIELDS = (
     "unit_id",
     "due_date",
     "deadline_id",
+    "archived_at",
+    "archive_no",
 )
 OUTGOING_FIELDS = (
     "state",
@@ -72,6 +74,8 @@ OUTGOING_FIELDS = (
     "unit_id",
     "due_date",
     "deadline_id",
+    "archived_at",
+    "archive_no",
 )
 
 

@@ -72,6 +72,8 @@ EXPECTED: dict[str, str] = {
     "documents_incoming_quality": R,
     "documents_incoming_correct": R,
     "documents_incoming_chase": "documents.incoming.propose",
+    "documents_outgoing_archive": "documents.archive",
+    "documents_incoming_archive": "documents.archive",
 }
 
 
