@@ -147,6 +147,7 @@ export const INCOMING_STATES = [
   'signed', 'opened', 'registered', 'returned', 'forwarded', 'reviewed', 'classified', 'proposed',
   'instructed', 'handling', 'circulating', 'done',
 ] as const
+export const OUTGOING_STATES = ['draft', 'review', 'countersign', 'legal_review', 'sign', 'signed', 'numbered'] as const
 export const DOC_TYPES = [
   '决议', '决定', '命令', '令', '公报', '公告', '通告', '意见', '通知', '通报', '报告', '请示', '批复', '议案', '函', '纪要',
 ] as const
