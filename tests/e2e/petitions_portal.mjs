@@ -8,6 +8,9 @@ import { BASE, env, expect, scenario, snap } from './lib.mjs'
 
 const OFFICE = env('E2E_TENANT_CODE')
 const STAFF = env('E2E_STAFF')
+const PROOFREADER = env('E2E_PROOFREADER')
+const MAIL_SUBJECT = '建议增加公交班次'
+const MAIL_REPLY = '已请公交公司自下月起早高峰加密 3 路班次。'
 const PASSWORD = env('E2E_PASSWORD')
 const PHONE = env('E2E_PHONE')
 const TITLE = env('E2E_TITLE')
@@ -27,6 +30,15 @@ async function checkLayout(page, what) {
   }))
   expect(scroll <= 360, `${what}: page is ${scroll}px wide on a 360px screen`)
   expect(unlabeled.length === 0, `${what}: fields without a label: ${unlabeled.join(', ')}`)
+}
+
+async function signIn(staff, user) {
+  await staff.goto(`${BASE}/login`)
+  await staff.getByLabel('用户名').fill(user)
+  await staff.getByLabel('口令', { exact: true }).fill(PASSWORD)
+  await staff.getByLabel('单位代码（可不填）').fill(OFFICE)
+  await staff.click('[data-test="login-submit"]')
+  await staff.waitForSelector('[data-test="workbench"]')
 }
 
 const focusedId = (page) => page.evaluate(() => document.activeElement && (document.activeElement.id || document.activeElement.getAttribute('data-test') || document.activeElement.tagName))
@@ -131,12 +143,7 @@ await scenario('petitions-portal', { viewport: { width: 360, height: 740 }, isMo
     const staff = await staffCtx.newPage()
     staff.setDefaultTimeout(15000)
     try {
-      await staff.goto(`${BASE}/login`)
-      await staff.getByLabel('用户名').fill(STAFF)
-      await staff.getByLabel('口令', { exact: true }).fill(PASSWORD)
-      await staff.getByLabel('单位代码（可不填）').fill(OFFICE)
-      await staff.click('[data-test="login-submit"]')
-      await staff.waitForSelector('[data-test="workbench"]')
+      await signIn(staff, STAFF)
       await staff.goto(`${BASE}/petitions/cases`)
       await staff.locator(`[data-test="open-${number}"]`).click()
       await staff.locator('[data-test="case-status"][data-status="registered"]').waitFor()
@@ -200,11 +207,55 @@ await scenario('petitions-portal', { viewport: { width: 360, height: 740 }, isMo
     await page.goto(`${BASE}/portal/mail`)
     await page.locator('#name').fill('李四')
     await page.locator('#phone').fill(PHONE)
-    await page.locator('#subject').fill('建议增加公交班次')
+    await page.locator('#subject').fill(MAIL_SUBJECT)
     await page.locator('#body').fill('早高峰 3 路公交间隔太长，建议加密班次。')
     await page.locator('#allow_publish').check()
     await checkLayout(page, 'mailbox form')
     await page.click('[data-test="mail-submit"]')
     await page.locator('[data-test="query-code"]').waitFor({ timeout: 60000 })
+  })
+
+  await step('staff reply, a second person proof-reads and publishes', async () => {
+    const browser = page.context().browser()
+    for (const [user, work] of [
+      [STAFF, async (staff) => {
+        await staff.locator('textarea[data-test="mail-reply"], [data-test="mail-reply"] textarea').fill(MAIL_REPLY)
+        await staff.click('[data-test="mail-send-proof"]')
+        await staff.locator('[data-test="mail-status"][data-status="proofreading"]').waitFor()
+      }],
+      [PROOFREADER, async (staff) => {
+        await staff.click('[data-test="mail-proofread"]')
+        await staff.locator('[data-test="mail-status"][data-status="replied"]').waitFor()
+        await staff.click('[data-test="mail-publish"]')
+        await staff.locator('[data-test="mail-status"][data-status="published"]').waitFor()
+        await snap(staff, 'petitions-mail-published')
+      }],
+    ]) {
+      const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 } })
+      const staff = await ctx.newPage()
+      staff.setDefaultTimeout(15000)
+      try {
+        await signIn(staff, user)
+        await staff.goto(`${BASE}/petitions/mail`)
+        await staff.locator('tr', { hasText: MAIL_SUBJECT }).getByRole('button', { name: '打开' }).click()
+        await work(staff)
+      } catch (e) {
+        await snap(staff, 'petitions-mail-failed').catch(() => undefined)
+        throw e
+      } finally {
+        await ctx.close()
+      }
+    }
+  })
+
+  await step('the published reply is in the public Q&A', async () => {
+    await page.goto(`${BASE}/portal/qa`)
+    const list = page.locator('[data-test="qa-list"]')
+    await list.waitFor()
+    const text = await list.innerText()
+    expect(text.includes(MAIL_SUBJECT) && text.includes(MAIL_REPLY), `Q&A shows "${text.slice(0, 200)}"`)
+    expect(!text.includes(PHONE) && !text.includes('李四'), 'Q&A shows personal data')
+    await checkLayout(page, 'Q&A')
+    await snap(page, 'petitions-qa')
   })
 })

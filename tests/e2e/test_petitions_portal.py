@@ -23,6 +23,7 @@ STAFF_PERMISSIONS = (
     "petitions.cases.handle",
     "petitions.personal.read",
     "core.deadlines.read_all",
+    "petitions.mail.handle",
 )
 
 
@@ -46,6 +47,14 @@ async def test_citizen_submits_on_a_phone_and_tracks(web_server, runtime, db, te
             display_name=f"信访科员{tag}",
             permissions=STAFF_PERMISSIONS,
         )
+        # 校对 needs a second person: nobody proof-reads their own reply.
+        proofreader = await create_staff(
+            s,
+            tenant_id=tenant.id,
+            username=f"e2epr{tag}",
+            password=PASSWORD,
+            permissions=("petitions.mail.handle", "petitions.mail.proofread"),
+        )
     phone = f"138{secrets.randbelow(10**8):08d}"
     title = f"解放路路面塌陷{tag}"
     result = await asyncio.to_thread(
@@ -54,6 +63,7 @@ async def test_citizen_submits_on_a_phone_and_tracks(web_server, runtime, db, te
         web_server,
         E2E_TENANT_CODE=tenant.code,
         E2E_STAFF=staff.username,
+        E2E_PROOFREADER=proofreader.username,
         E2E_PASSWORD=PASSWORD,
         E2E_PHONE=phone,
         E2E_TITLE=title,
@@ -80,4 +90,7 @@ async def test_citizen_submits_on_a_phone_and_tracks(web_server, runtime, db, te
         )
         assert files == 1 + len(notices)
         mail = list(await s.scalars(select(MailMessage).where(MailMessage.tenant_id == tenant.id)))
-        assert [(m.subject, m.phone, m.allow_publish) for m in mail] == [("建议增加公交班次", phone, True)]
+        assert [(m.subject, m.phone, m.allow_publish, m.status) for m in mail] == [
+            ("建议增加公交班次", phone, True, "published")
+        ]
+        assert mail[0].replied_by == staff.id and mail[0].proofread_by == proofreader.id

@@ -50,7 +50,7 @@ export default {
       reasons: 'Reasons', reasonsHint: 'Why you think it should be handled this way',
       files: 'Attachments (optional)', filesHint: 'Up to {n} files, {mb} MB each: photos (JPG, PNG, GIF, WebP) or PDF',
       file_type: '"{name}" is not a photo or PDF', file_size: '"{name}" is larger than {mb} MB', fileTooMany: 'At most {n} attachments',
-      chosen: 'Chosen attachments', removeFile: 'Remove attachment "{name}"',
+      choose: 'Choose photos or PDF', chosen: 'Chosen attachments', removeFile: 'Remove attachment "{name}"',
       privacy: 'Your personal data is used only to handle this matter and is kept confidential as the law requires.',
       replayed: 'This letter was already sent (number {number}); its query code was shown the first time.',
     },

@@ -50,7 +50,7 @@ export default {
       reasons: '理由', reasonsHint: '您认为应当这样处理的理由或依据',
       files: '附件（可选）', filesHint: '最多 {n} 个文件，每个不超过 {mb} MB；可上传照片（JPG、PNG、GIF、WebP）或 PDF',
       file_type: '“{name}”的格式不支持，请上传照片或 PDF', file_size: '“{name}”超过 {mb} MB', fileTooMany: '最多上传 {n} 个附件',
-      chosen: '已选择的附件', removeFile: '删除附件“{name}”',
+      choose: '选择照片或 PDF', chosen: '已选择的附件', removeFile: '删除附件“{name}”',
       privacy: '您的个人信息仅用于办理本信访事项，依法保密。',
       replayed: '该信件此前已经提交（编号 {number}），查询码已在第一次提交时显示。',
     },
