@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core.identity.bootstrap import create_staff
 from core.plugins.service import PluginService
 from plugins.documents.models import Action, Incoming
+from plugins.documents.models_out import Number, Outgoing
 from tests.e2e.conftest import run_scenario
 
 PASSWORD = "E2e-Docs-Pass-2026!"
@@ -78,3 +79,52 @@ async def test_clerk_registers_and_leader_instructs(web_server, runtime, db, ten
         ins = steps["instruct"]
         assert ins.actor_id == leader.id and ins.opinion == instruction
         assert ins.supervision_item_id is None
+
+
+async def test_outgoing_draft_to_number(web_server, runtime, db, tenant):
+    tag = secrets.token_hex(3)
+    async with db.transaction() as s:
+        await PluginService(runtime.manager).install(s, tenant.id, "documents")
+        clerk = await create_staff(
+            s, tenant_id=tenant.id, username=f"e2eoc{tag}", password=PASSWORD, roles=("clerk",)
+        )
+        leader = await create_staff(
+            s,
+            tenant_id=tenant.id,
+            username=f"e2eol{tag}",
+            password=PASSWORD,
+            display_name=f"签发领导{tag}",
+            roles=("leader",),
+            is_leader=True,
+        )
+    # A 机关代字 of its own (Chinese letters only), so the ledger starts at 1.
+    code = "测" + "".join("零一二三四五六七八九"[int(c, 16) % 10] for c in tag)
+    title = f"关于做好年度预算编制工作的通知{tag}"
+    result = await asyncio.to_thread(
+        run_scenario,
+        "documents_outgoing.mjs",
+        web_server,
+        E2E_CLERK=clerk.username,
+        E2E_LEADER=leader.username,
+        E2E_LEADER_NAME=leader.display_name,
+        E2E_PASSWORD=PASSWORD,
+        E2E_TENANT_CODE=tenant.code,
+        E2E_TITLE=title,
+        E2E_ISSUER_CODE=code,
+    )
+    assert result.returncode == 0, _report(result)
+    assert "[documents-outgoing] OK" in result.stdout
+    async with db.transaction() as s:
+        doc = await s.scalar(select(Outgoing).where(Outgoing.tenant_id == tenant.id, Outgoing.title == title))
+        assert doc is not None
+        assert (doc.state, doc.issuer_code, doc.signer_id, doc.created_by) == (
+            "numbered",
+            code,
+            leader.id,
+            clerk.id,
+        )
+        assert doc.doc_number == f"{code}〔{doc.number_year}〕{doc.number_seq}号" and doc.number_seq == 1
+        number = await s.scalar(select(Number).where(Number.tenant_id == tenant.id, Number.code == code))
+        assert number is not None and (number.status, number.outgoing_id) == ("used", doc.id)
+        steps = [a.step for a in await s.scalars(select(Action).where(Action.doc_id == doc.id))]
+        assert {"submit", "review", "sign", "number"} <= set(steps)

@@ -156,3 +156,20 @@ export const DOC_TYPES = [
 export function when(v: string | null | undefined, locale: string): string {
   return v ? new Date(v).toLocaleString(locale) : ''
 }
+
+export interface Entry {
+  recipient: string
+  copies: number
+}
+
+/** "单位,份数" per line (comma, full-width comma or spaces) → entries; else the first bad line (1-based). */
+export function parseEntries(text: string): { entries: Entry[] } | { badLine: number } {
+  const entries: Entry[] = []
+  const rows = text.split('\n').map((l) => l.trim()).filter(Boolean)
+  for (const [i, line] of rows.entries()) {
+    const m = line.match(/^(.+?)[,，\s]+(\d+)$/)
+    if (!m || Number(m[2]) < 1) return { badLine: i + 1 }
+    entries.push({ recipient: m[1]!.trim(), copies: Number(m[2]) })
+  }
+  return { entries }
+}

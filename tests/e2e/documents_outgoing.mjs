@@ -1,0 +1,114 @@
+// 发文 (outgoing): the drafting form shows the server's field errors per field; 送审 → 核稿 → 签发 by the
+// leader → 编号; the GB/T 9704 PDF is offered; the number ledger and the overdue board open.
+import { BASE, env, expect, scenario, snap } from './lib.mjs'
+
+const CLERK = env('E2E_CLERK')
+const LEADER = env('E2E_LEADER')
+const LEADER_NAME = env('E2E_LEADER_NAME')
+const PASSWORD = env('E2E_PASSWORD')
+const TENANT_CODE = env('E2E_TENANT_CODE')
+const TITLE = env('E2E_TITLE')
+const CODE = env('E2E_ISSUER_CODE')
+
+async function signIn(page, user) {
+  await page.goto(`${BASE}/login`)
+  await page.getByLabel('用户名').fill(user)
+  await page.getByLabel('口令', { exact: true }).fill(PASSWORD)
+  await page.getByLabel('单位代码（可不填）').fill(TENANT_CODE)
+  await page.click('[data-test="login-submit"]')
+  await page.waitForSelector('[data-test="workbench"]')
+}
+
+async function switchUser(page, user) {
+  await page.request.post(`${BASE}/api/auth/logout`)
+  await signIn(page, user)
+}
+
+const state = (page, text) => page.locator('[data-test="outgoing-state"]', { hasText: text }).waitFor()
+const fieldError = (page, label) => page.locator('.el-form-item.is-error', { hasText: label }).waitFor()
+
+await scenario('documents-outgoing', { viewport: { width: 1440, height: 1000 } }, async (page, step) => {
+  let docUrl = ''
+
+  await step('clerk opens the drafting form', async () => {
+    await signIn(page, CLERK)
+    await page.goto(`${BASE}/documents/outgoing`)
+    await page.click('[data-test="outgoing-new"]')
+    await page.waitForURL(/\/documents\/outgoing\/new$/)
+  })
+
+  await step('the server refuses a bad draft and names the fields', async () => {
+    await page.fill('#out-issuer-mark', '测试县人民政府办公室文件')
+    await page.fill('#out-issuer-code', 'ab')
+    await page.fill('#out-main', '各乡镇人民政府\n县直各单位')
+    await page.fill('#out-body', '为做好年度预算编制工作，现将有关事项通知如下。')
+    await page.fill('#out-signature', '测试县人民政府办公室')
+    await page.locator('[data-test="out-signer"]').click()
+    await page.keyboard.type(LEADER_NAME)
+    await page.locator('.el-select-dropdown__item:visible', { hasText: LEADER_NAME }).click()
+    await page.click('[data-test="outgoing-save"]')
+    await fieldError(page, '机关代字')
+    await fieldError(page, '标题')
+    await snap(page, 'documents-outgoing-field-errors')
+  })
+
+  await step('a valid draft is saved', async () => {
+    await page.fill('#out-issuer-code', CODE)
+    await page.fill('#out-title', TITLE)
+    await page.click('[data-test="outgoing-save"]')
+    await page.waitForURL(/\/documents\/outgoing\/[0-9a-f-]{36}$/)
+    docUrl = page.url()
+    await state(page, '草稿')
+    expect((await page.locator('[data-test="outgoing-versions"]').innerText()).includes(TITLE), 'version 1 missing')
+  })
+
+  await step('送审 and 核稿', async () => {
+    await page.click('[data-test="outgoing-submit"]')
+    await state(page, '核稿中')
+    await page.fill('#step-opinion', '文字已核')
+    await page.click('[data-test="step-approve"]')
+    await state(page, '待签发')
+  })
+
+  await step('the leader signs it off', async () => {
+    await switchUser(page, LEADER)
+    await page.goto(docUrl)
+    await state(page, '待签发')
+    await page.fill('#step-opinion', '同意印发')
+    await page.click('[data-test="step-approve"]')
+    await state(page, '已签发')
+  })
+
+  await step('the clerk allocates the number; the PDF is laid out', async () => {
+    await switchUser(page, CLERK)
+    await page.goto(docUrl)
+    await page.click('[data-test="outgoing-number"]')
+    await state(page, '已编号')
+    const pdf = page.locator('[data-test="outgoing-pdf"] object')
+    await pdf.waitFor({ state: 'attached' })
+    const url = new URL(await pdf.getAttribute('data'), BASE).toString()
+    const r = await page.request.get(url)
+    expect(r.status() === 200, `PDF answered ${r.status()}: ${(await r.text()).slice(0, 300)}`)
+    expect((r.headers()['content-type'] || '').includes('application/pdf'), 'not a PDF')
+    expect((await r.body()).subarray(0, 5).toString() === '%PDF-', 'not a PDF body')
+    const history = page.locator('[data-test="doc-history"]')
+    for (const s of ['submit', 'review', 'sign', 'number']) {
+      expect(await history.locator(`[data-step="${s}"]`).count() >= 1, `history lacks ${s}`)
+    }
+    await snap(page, 'documents-outgoing-numbered')
+  })
+
+  await step('the number ledger shows the number without gaps', async () => {
+    await page.goto(`${BASE}/documents/numbering`)
+    await page.fill('#num-code', CODE)
+    await page.click('[data-test="num-load"]')
+    await page.locator('.el-table__row', { hasText: `${CODE}〔` }).waitFor()
+    expect((await page.locator('[data-test="num-gaps"]').innerText()).includes('无空号'), 'gaps reported')
+  })
+
+  await step('the overdue board opens', async () => {
+    await page.goto(`${BASE}/documents/overdue`)
+    await page.locator('[data-test="overdue-board"]').waitFor()
+    await page.locator('[data-test="overdue-board"] .hint').waitFor()
+  })
+})
