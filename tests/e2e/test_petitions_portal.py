@@ -94,3 +94,40 @@ async def test_citizen_submits_on_a_phone_and_tracks(web_server, runtime, db, te
             ("建议增加公交班次", phone, True, "published")
         ]
         assert mail[0].replied_by == staff.id and mail[0].proofread_by == proofreader.id
+
+
+async def test_staff_registers_a_group_visit_and_reads_statistics(web_server, runtime, db, tenant):
+    tag = secrets.token_hex(3)
+    async with db.transaction() as s:
+        await PluginService(runtime.manager).install(s, tenant.id, "petitions")
+        staff = await create_staff(
+            s,
+            tenant_id=tenant.id,
+            username=f"e2epst{tag}",
+            password=PASSWORD,
+            permissions=(
+                "petitions.cases.read",
+                "petitions.cases.register",
+                "petitions.personal.read",
+                "petitions.stats.read",
+                "core.deadlines.read_all",
+            ),
+        )
+    title = f"征地补偿款未发放{tag}"
+    result = await asyncio.to_thread(
+        run_scenario,
+        "petitions_staff.mjs",
+        web_server,
+        E2E_TENANT_CODE=tenant.code,
+        E2E_STAFF=staff.username,
+        E2E_PASSWORD=PASSWORD,
+        E2E_TITLE=title,
+    )
+    assert result.returncode == 0, _report(result)
+    assert "[petitions-staff] OK" in result.stdout
+    async with db.transaction() as s:
+        cases = list(await s.scalars(select(PetitionCase).where(PetitionCase.tenant_id == tenant.id)))
+        assert len(cases) == 1
+        c = cases[0]
+        assert (c.title, c.channel, c.is_group, c.headcount) == (title, "visit", True, 23)
+        assert [r["name"] for r in c.representatives] == ["赵六", "钱七"]
