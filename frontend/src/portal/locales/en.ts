@@ -83,6 +83,7 @@ export default {
       body: 'Your message', allowPublish: 'I agree to publish my message and the reply (without my name and phone)', allowPublishHint: 'Published messages appear under "Public replies"',
       replayed: 'This message was already sent.',
     },
+    account: { title: 'My letters', none: 'You have not sent a letter online yet.' },
     qa: { all: 'All categories', count: '{n} in all', question: 'Message', reply: 'Reply', pages: 'Pages', page: 'Page {page} of {pages}' },
   },
 }

@@ -83,6 +83,7 @@ export default {
       body: '留言内容', allowPublish: '同意公开我的留言和答复（不公开姓名和电话）', allowPublishHint: '公开后其他群众可以在“公开答复”中看到',
       replayed: '该留言此前已经提交。',
     },
+    account: { title: '我的信件', none: '您还没有在线提交过信件。' },
     qa: { all: '全部类别', count: '共 {n} 条', question: '来信', reply: '答复', pages: '翻页', page: '第 {page} 页，共 {pages} 页' },
   },
 }

@@ -136,3 +136,6 @@ export async function downloadNotice(f: Factors, noticeId: number): Promise<void
   a.remove()
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
+
+/** A signed-in citizen's own letters (404 where the module is not enabled: the caller hides the list). */
+export const myLetters = () => unwrap(api.GET('/api/petitions/portal/cases', { headers: tenantHeaders() }))
