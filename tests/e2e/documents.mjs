@@ -12,6 +12,9 @@ const TITLE = env('E2E_TITLE')
 const DOC_NUMBER = env('E2E_DOC_NUMBER')
 const PROPOSAL = env('E2E_PROPOSAL')
 const INSTRUCTION = env('E2E_INSTRUCTION')
+const SUPERVISED = env('E2E_SUPERVISED')
+const UNIT_NAME = env('E2E_UNIT_NAME')
+const ATTACHMENT = env('E2E_ATTACHMENT')
 
 async function signIn(page, user) {
   await page.goto(`${BASE}/login`)
@@ -61,6 +64,15 @@ await scenario('documents', { viewport: { width: 1440, height: 1000 } }, async (
     await state(page).filter({ hasText: '已登记' }).waitFor()
   })
 
+  await step('attach a scan: upload to /api/files, then attach', async () => {
+    await page.setInputFiles('[data-test="attach-file"]', {
+      name: ATTACHMENT,
+      mimeType: 'text/plain',
+      buffer: Buffer.from('来文扫描件（测试）\n', 'utf8'),
+    })
+    await page.locator('[data-test="attachments"] li', { hasText: ATTACHMENT }).waitFor()
+  })
+
   await step('初审: 退文 without a reason is refused in the form', async () => {
     await page.locator('[data-test="review-decision"]').getByText('退文').click()
     await page.click('[data-test="review-save"]')
@@ -96,6 +108,22 @@ await scenario('documents', { viewport: { width: 1440, height: 1000 } }, async (
     await page.locator('.el-table__row', { hasText: TITLE }).waitFor()
   })
 
+  await step('the register exports to Excel', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test="incoming-export"]')])
+    expect(download.suggestedFilename().endsWith('.xlsx'), `file named ${download.suggestedFilename()}`)
+    const chunks = []
+    for await (const c of await download.createReadStream()) chunks.push(c)
+    expect(Buffer.concat(chunks).subarray(0, 2).toString() === 'PK', 'not an xlsx (zip) file')
+  })
+
+  await step('the register speaks English on request', async () => {
+    await page.getByRole('button', { name: 'English' }).click()
+    await page.getByRole('heading', { name: 'Incoming register' }).waitFor()
+    await page.locator('.el-table__row', { hasText: 'Awaiting instruction' }).waitFor()
+    await page.getByRole('button', { name: '中文' }).click()
+    await page.getByRole('heading', { name: '收文登记簿' }).waitFor()
+  })
+
   await step('leader signs in and opens the document', async () => {
     await page.request.post(`${BASE}/api/auth/logout`)
     await signIn(page, LEADER)
@@ -114,12 +142,25 @@ await scenario('documents', { viewport: { width: 1440, height: 1000 } }, async (
     await state(page).filter({ hasText: '已批示' }).waitFor()
   })
 
+  await step('a second 批示 puts it under supervision (督办)', async () => {
+    await page.fill('#ins-opinion', SUPERVISED)
+    await page.locator('[data-test="ins-supervise"]').click()
+    // No lead unit yet: the server names the field and nothing is recorded.
+    await page.click('[data-test="instruct-save"]')
+    await page.locator('[data-test="instruct-form"] .el-form-item.is-error', { hasText: '牵头单位' }).waitFor()
+    await page.locator('[data-test="sup-lead"]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: UNIT_NAME }).click()
+    await page.click('[data-test="instruct-save"]')
+    await page.locator('[data-test="doc-history"] [data-step="instruct"]', { hasText: SUPERVISED }).waitFor()
+  })
+
   await step('the history shows every step and the instruction', async () => {
     const history = page.locator('[data-test="doc-history"]')
-    const entry = history.locator('[data-step="instruct"]')
-    await entry.waitFor()
-    expect((await entry.innerText()).includes(INSTRUCTION), 'the instruction text is not in the history')
-    for (const s of ['sign_in', 'open', 'register', 'review', 'classify', 'propose']) {
+    const entries = history.locator('[data-step="instruct"]')
+    expect(await entries.count() === 2, 'two instructions expected')
+    expect((await entries.nth(0).innerText()).includes(INSTRUCTION), 'the instruction text is not in the history')
+    expect((await entries.nth(1).innerText()).includes('督办'), 'the supervised instruction is not marked')
+    for (const s of ['sign_in', 'open', 'attach', 'register', 'review', 'classify', 'propose']) {
       expect(await history.locator(`[data-step="${s}"]`).count() === 1, `history lacks ${s}`)
     }
     await snap(page, 'documents-leader-instructed')

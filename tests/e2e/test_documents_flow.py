@@ -9,8 +9,9 @@ import secrets
 from sqlalchemy import select
 
 from core.identity.bootstrap import create_staff
+from core.org.service import create_unit
 from core.plugins.service import PluginService
-from plugins.documents.models import Action, Incoming
+from plugins.documents.models import Action, Attachment, Incoming
 from plugins.documents.models_out import Number, Outgoing
 from tests.e2e.conftest import run_scenario
 
@@ -26,6 +27,9 @@ async def test_clerk_registers_and_leader_instructs(web_server, runtime, db, ten
     async with db.transaction() as s:
         # The documents plugin enabled for the office: its default grants reach the clerk and leader roles.
         await PluginService(runtime.manager).install(s, tenant.id, "documents")
+        # 督办 from a 批示 goes to the supervision plugin: enabled here, with a unit to lead the item.
+        await PluginService(runtime.manager).install(s, tenant.id, "supervision")
+        unit = await create_unit(s, tenant.id, code=f"zh{tag}", name=f"综合科{tag}")
         clerk = await create_staff(
             s,
             tenant_id=tenant.id,
@@ -47,6 +51,7 @@ async def test_clerk_registers_and_leader_instructs(web_server, runtime, db, ten
         )
     sender, title = f"市财政局{tag}", f"关于做好年度预算编制工作的通知{tag}"
     proposal, instruction = "拟请王主任阅示，由综合科牵头办理。", f"同意，请综合科抓紧落实。{tag}"
+    supervised, attachment = f"列入督办，十个工作日内报结果。{tag}", f"来文扫描件{tag}.txt"
     result = await asyncio.to_thread(
         run_scenario,
         "documents.mjs",
@@ -61,6 +66,9 @@ async def test_clerk_registers_and_leader_instructs(web_server, runtime, db, ten
         E2E_DOC_NUMBER=f"财预〔2026〕{int(tag, 16) % 1000}号",
         E2E_PROPOSAL=proposal,
         E2E_INSTRUCTION=instruction,
+        E2E_SUPERVISED=supervised,
+        E2E_UNIT_NAME=unit.name,
+        E2E_ATTACHMENT=attachment,
     )
     assert result.returncode == 0, _report(result)
     assert "[documents] OK" in result.stdout
@@ -71,14 +79,19 @@ async def test_clerk_registers_and_leader_instructs(web_server, runtime, db, ten
         assert (doc.title, doc.state, doc.doc_class) == (title, "instructed", "办件")
         assert doc.serial is not None and doc.proposal == proposal
         assert doc.created_by == clerk.id
-        actions = await s.scalars(select(Action).where(Action.doc_id == doc.id).order_by(Action.id))
+        actions = list(await s.scalars(select(Action).where(Action.doc_id == doc.id).order_by(Action.id)))
         steps = {a.step: a for a in actions}
-        assert {"sign_in", "open", "register", "review", "classify", "propose", "instruct"} <= set(steps)
+        assert {"sign_in", "open", "attach", "register", "review", "classify", "propose"} <= set(steps)
         assert steps["register"].actor_id == clerk.id
         assert steps["propose"].data == {"leaders": [str(leader.id)]}
-        ins = steps["instruct"]
-        assert ins.actor_id == leader.id and ins.opinion == instruction
-        assert ins.supervision_item_id is None
+        # The refused 督办 (no lead unit) recorded nothing: exactly the two 批示 written.
+        first, second = [a for a in actions if a.step == "instruct"]
+        assert first.actor_id == leader.id and first.opinion == instruction
+        assert first.supervision_item_id is None
+        assert second.actor_id == leader.id and second.opinion == supervised
+        assert second.supervision_item_id is not None
+        files = list(await s.scalars(select(Attachment).where(Attachment.doc_id == doc.id)))
+        assert [f.name for f in files] == [attachment] and files[0].added_by == clerk.id
 
 
 async def test_outgoing_draft_to_number(web_server, runtime, db, tenant):
