@@ -154,6 +154,13 @@ await scenario('petitions-portal', { viewport: { width: 360, height: 740 }, isMo
       await staff.click('[data-test="action-confirm"]')
       await staff.locator('[data-test="case-status"][data-status="accepted"]').waitFor()
       await staff.locator('[data-test="legal-clock"] li[data-kind="handle"]').waitFor()
+      // the citizen's photo and the notice of acceptance, both downloadable by staff
+      const links = staff.locator('[data-test="case-files"] a')
+      await links.nth(1).waitFor()
+      expect((await links.count()) === 2, `${await links.count()} file links`)
+      const photoResp = await staff.request.get(`${BASE}${await links.first().getAttribute('href')}`)
+      expect(photoResp.ok(), `attachment download answered ${photoResp.status()}`)
+      expect((await photoResp.body()).subarray(1, 4).toString() === 'PNG', 'attachment is not the PNG sent')
       await snap(staff, 'petitions-case-accepted')
       stash.staff = staff
       stash.ctx = staffCtx
