@@ -9,6 +9,8 @@ const PASSWORD = env('E2E_PASSWORD')
 const TENANT_CODE = env('E2E_TENANT_CODE')
 const TITLE = env('E2E_TITLE')
 const CODE = env('E2E_ISSUER_CODE')
+const OVERDUE_TITLE = env('E2E_OVERDUE_TITLE')
+const OVERDUE_UNIT = env('E2E_OVERDUE_UNIT')
 
 async function signIn(page, user) {
   await page.goto(`${BASE}/login`)
@@ -98,6 +100,26 @@ await scenario('documents-outgoing', { viewport: { width: 1440, height: 1000 } }
     await snap(page, 'documents-outgoing-numbered')
   })
 
+  await step('distribution sets the print copies; seal and dispatch are recorded', async () => {
+    const box = page.locator('[data-test="outgoing-dispatch"]')
+    await box.locator('textarea').first().fill('各乡镇人民政府\n')
+    await page.click('[data-test="set-distribution"]')
+    await box.locator('.el-form-item.is-error', { hasText: '第 1 行格式应为' }).waitFor()
+    await box.locator('textarea').first().fill('各乡镇人民政府,5\n县直各单位，3')
+    await page.click('[data-test="set-distribution"]')
+    // 8 copies for recipients + 2 for the archive (the office's defaults).
+    await page.locator('[data-test="print-copies"]', { hasText: '10' }).waitFor()
+    await page.fill('#seal-name', '测试县人民政府办公室印')
+    await page.locator('[data-test="seal-copies"] input').fill('10')
+    await page.click('[data-test="seal-save"]')
+    await box.locator('.el-table__row', { hasText: '测试县人民政府办公室印' }).waitFor()
+    await page.fill('#dispatch-recipient', '各乡镇人民政府')
+    await page.locator('[data-test="dispatch-copies"] input').fill('5')
+    await page.fill('#dispatch-receiver', '张收发')
+    await page.click('[data-test="dispatch-save"]')
+    await box.locator('.el-table__row', { hasText: '张收发' }).waitFor()
+  })
+
   await step('the number ledger shows the number without gaps', async () => {
     await page.goto(`${BASE}/documents/numbering`)
     await page.fill('#num-code', CODE)
@@ -106,9 +128,15 @@ await scenario('documents-outgoing', { viewport: { width: 1440, height: 1000 } }
     expect((await page.locator('[data-test="num-gaps"]').innerText()).includes('无空号'), 'gaps reported')
   })
 
-  await step('the overdue board opens', async () => {
+  await step('the overdue board charts the overdue document under its unit', async () => {
     await page.goto(`${BASE}/documents/overdue`)
-    await page.locator('[data-test="overdue-board"]').waitFor()
-    await page.locator('[data-test="overdue-board"] .hint').waitFor()
+    await page.locator('[data-test="overdue-chart"] canvas').waitFor()
+    const row = page.locator('[data-test="overdue-board"] .el-table__row', { hasText: OVERDUE_TITLE })
+    await row.waitFor()
+    expect((await row.innerText()).includes(OVERDUE_UNIT), 'the unit is not named')
+    await snap(page, 'documents-overdue')
+    await row.click()
+    await page.waitForURL(/\/documents\/incoming\/[0-9a-f-]{36}$/)
+    await page.locator('[data-test="incoming-title"]', { hasText: OVERDUE_TITLE }).waitFor()
   })
 })

@@ -4,6 +4,7 @@ in Debian chromium against the real API and stack; the database holds what the b
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import secrets
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from core.identity.bootstrap import create_staff
 from core.org.service import create_unit
 from core.plugins.service import PluginService
 from plugins.documents.models import Action, Attachment, Incoming
-from plugins.documents.models_out import Number, Outgoing
+from plugins.documents.models_out import Dispatch, Number, Outgoing, Recipient, SealRecord
 from tests.e2e.conftest import run_scenario
 
 PASSWORD = "E2e-Docs-Pass-2026!"
@@ -96,8 +97,25 @@ async def test_clerk_registers_and_leader_instructs(web_server, runtime, db, ten
 
 async def test_outgoing_draft_to_number(web_server, runtime, db, tenant):
     tag = secrets.token_hex(3)
+    overdue_title = f"逾期未办结的来文{tag}"
     async with db.transaction() as s:
         await PluginService(runtime.manager).install(s, tenant.id, "documents")
+        unit = await create_unit(s, tenant.id, code=f"cz{tag}", name=f"财政科{tag}")
+        # A 收文 in handling at that unit, past its time limit: the overdue board's material.
+        s.add(
+            Incoming(
+                tenant_id=tenant.id,
+                state="handling",
+                sender="市教育局",
+                recipient="办公室",
+                received_at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC),
+                title=overdue_title,
+                issuing_org="市教育局",
+                doc_class="办件",
+                unit_id=unit.id,
+                due_date=dt.date(2026, 1, 9),
+            )
+        )
         clerk = await create_staff(
             s, tenant_id=tenant.id, username=f"e2eoc{tag}", password=PASSWORD, roles=("clerk",)
         )
@@ -124,6 +142,8 @@ async def test_outgoing_draft_to_number(web_server, runtime, db, tenant):
         E2E_TENANT_CODE=tenant.code,
         E2E_TITLE=title,
         E2E_ISSUER_CODE=code,
+        E2E_OVERDUE_TITLE=overdue_title,
+        E2E_OVERDUE_UNIT=unit.name,
     )
     assert result.returncode == 0, _report(result)
     assert "[documents-outgoing] OK" in result.stdout
@@ -140,4 +160,12 @@ async def test_outgoing_draft_to_number(web_server, runtime, db, tenant):
         number = await s.scalar(select(Number).where(Number.tenant_id == tenant.id, Number.code == code))
         assert number is not None and (number.status, number.outgoing_id) == ("used", doc.id)
         steps = [a.step for a in await s.scalars(select(Action).where(Action.doc_id == doc.id))]
-        assert {"submit", "review", "sign", "number"} <= set(steps)
+        assert {"submit", "review", "sign", "number", "distribution", "seal", "dispatch"} <= set(steps)
+        assert doc.print_copies == 10
+        recipients = await s.scalars(select(Recipient).where(Recipient.outgoing_id == doc.id))
+        assert sorted((r.name, r.copies) for r in recipients) == [("县直各单位", 3), ("各乡镇人民政府", 5)]
+        seal = await s.scalar(select(SealRecord).where(SealRecord.outgoing_id == doc.id))
+        assert seal is not None and (seal.seal_name, seal.copies) == ("测试县人民政府办公室印", 10)
+        sent = await s.scalar(select(Dispatch).where(Dispatch.outgoing_id == doc.id))
+        assert sent is not None
+        assert (sent.recipient, sent.copies, sent.receiver_name) == ("各乡镇人民政府", 5, "张收发")
