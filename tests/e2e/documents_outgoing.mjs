@@ -27,7 +27,9 @@ async function switchUser(page, user) {
 }
 
 const state = (page, text) => page.locator('[data-test="outgoing-state"]', { hasText: text }).waitFor()
-const fieldError = (page, label) => page.locator('.el-form-item.is-error', { hasText: label }).waitFor()
+// The field is marked and its server message shown under it.
+const fieldError = (page, label) =>
+  page.locator('.el-form-item.is-error', { hasText: label }).locator('.el-form-item__error').waitFor()
 
 await scenario('documents-outgoing', { viewport: { width: 1440, height: 1000 } }, async (page, step) => {
   let docUrl = ''
