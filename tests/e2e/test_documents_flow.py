@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core.identity.bootstrap import create_staff
 from core.org.service import create_unit
 from core.plugins.service import PluginService
-from plugins.documents.models import Action, Attachment, Incoming
+from plugins.documents.models import Action, Attachment, Circulation, Incoming
 from plugins.documents.models_out import Dispatch, Number, Outgoing, Recipient, SealRecord
 from tests.e2e.conftest import run_scenario
 
@@ -77,7 +77,8 @@ async def test_clerk_registers_and_leader_instructs(web_server, runtime, db, ten
         query = select(Incoming).where(Incoming.tenant_id == tenant.id, Incoming.sender == sender)
         doc = await s.scalar(query)
         assert doc is not None
-        assert (doc.title, doc.state, doc.doc_class) == (title, "instructed", "办件")
+        # 批示 made it 已批示; the 传阅 that followed leaves it 传阅中 until 办结.
+        assert (doc.title, doc.state, doc.doc_class) == (title, "circulating", "办件")
         assert doc.serial is not None and doc.proposal == proposal
         assert doc.created_by == clerk.id
         actions = list(await s.scalars(select(Action).where(Action.doc_id == doc.id).order_by(Action.id)))
@@ -91,6 +92,9 @@ async def test_clerk_registers_and_leader_instructs(web_server, runtime, db, ten
         assert first.supervision_item_id is None
         assert second.actor_id == leader.id and second.opinion == supervised
         assert second.supervision_item_id is not None
+        circ = list(await s.scalars(select(Circulation).where(Circulation.incoming_id == doc.id)))
+        assert [(c.reader_id, c.remark) for c in circ] == [(leader.id, "已阅")]
+        assert circ[0].received_at is not None and circ[0].read_at is not None
         files = list(await s.scalars(select(Attachment).where(Attachment.doc_id == doc.id)))
         assert [f.name for f in files] == [attachment] and files[0].added_by == clerk.id
 
