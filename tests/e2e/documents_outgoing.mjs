@@ -130,6 +130,22 @@ await scenario('documents-outgoing', { viewport: { width: 1440, height: 1000 } }
     expect((await page.locator('[data-test="num-gaps"]').innerText()).includes('无空号'), 'gaps reported')
   })
 
+  await step('预留 a number, then 废号 it, each with a reason', async () => {
+    const prompt = async (reason) => {
+      const box = page.locator('.el-message-box:visible')
+      await box.locator('input').fill(reason)
+      await box.getByRole('button', { name: '确定' }).click()
+      await box.waitFor({ state: 'hidden' })
+    }
+    await page.click('[data-test="num-reserve"]')
+    await prompt('为县政府常务会议纪要预留')
+    const reserved = page.locator('.el-table__row', { hasText: `${CODE}〔` }).filter({ hasText: '预留' })
+    await reserved.waitFor()
+    await reserved.getByRole('button', { name: '废号' }).click()
+    await prompt('会议取消')
+    await page.locator('.el-table__row', { hasText: '已作废' }).waitFor()
+  })
+
   await step('the overdue board charts the overdue document under its unit', async () => {
     await page.goto(`${BASE}/documents/overdue`)
     await page.locator('[data-test="overdue-chart"] canvas').waitFor()

@@ -161,8 +161,13 @@ async def test_outgoing_draft_to_number(web_server, runtime, db, tenant):
             clerk.id,
         )
         assert doc.doc_number == f"{code}〔{doc.number_year}〕{doc.number_seq}号" and doc.number_seq == 1
-        number = await s.scalar(select(Number).where(Number.tenant_id == tenant.id, Number.code == code))
-        assert number is not None and (number.status, number.outgoing_id) == ("used", doc.id)
+        numbers = list(
+            await s.scalars(
+                select(Number).where(Number.tenant_id == tenant.id, Number.code == code).order_by(Number.seq)
+            )
+        )
+        assert [(n.seq, n.status) for n in numbers] == [(1, "used"), (2, "void")]
+        assert numbers[0].outgoing_id == doc.id
         steps = [a.step for a in await s.scalars(select(Action).where(Action.doc_id == doc.id))]
         assert {"submit", "review", "sign", "number", "distribution", "seal", "dispatch"} <= set(steps)
         assert doc.print_copies == 10
