@@ -60,6 +60,19 @@ await scenario('petitions-staff', { viewport: { width: 1366, height: 900 } }, as
     expect(text.includes('赵*') && !text.includes('13700001111'), `row: ${text}`)
   })
 
+  await step('a 12345 hotline call is written down and gets a query code', async () => {
+    await page.goto(`${BASE}/petitions/mail`)
+    await page.click('[data-test="hotline-new"]')
+    const dialog = page.getByRole('dialog')
+    await dialog.getByLabel('姓名', { exact: true }).fill('孙八')
+    await dialog.getByLabel('电话', { exact: true }).fill('13900002222')
+    await dialog.getByLabel('标题', { exact: true }).fill(`路灯不亮${TITLE}`)
+    await dialog.getByLabel('来电内容').fill('东关村口路灯已坏一周')
+    await dialog.getByRole('button', { name: '登记' }).click()
+    const code = (await page.locator('[data-test="hotline-code"]').innerText()).trim()
+    expect(code.length >= 16, `hotline query code "${code}"`)
+  })
+
   await step('statistics draw a chart and export Excel', async () => {
     await page.goto(`${BASE}/petitions/stats`)
     await page.locator('[data-test="rate-chart"] canvas').waitFor()

@@ -110,6 +110,7 @@ async def test_staff_registers_a_group_visit_and_reads_statistics(web_server, ru
                 "petitions.cases.register",
                 "petitions.personal.read",
                 "petitions.stats.read",
+                "petitions.mail.handle",
                 "core.deadlines.read_all",
             ),
         )
@@ -131,3 +132,5 @@ async def test_staff_registers_a_group_visit_and_reads_statistics(web_server, ru
         c = cases[0]
         assert (c.title, c.channel, c.is_group, c.headcount) == (title, "visit", True, 23)
         assert [r["name"] for r in c.representatives] == ["赵六", "钱七"]
+        calls = list(await s.scalars(select(MailMessage).where(MailMessage.tenant_id == tenant.id)))
+        assert [(m.subject, m.phone) for m in calls] == [(f"路灯不亮{title}", "13900002222")]
