@@ -210,6 +210,20 @@ await scenario('petitions-portal', { viewport: { width: 360, height: 740 }, isMo
     await checkLayout(page, 'rated')
   })
 
+  await step('tracking works in English too, still within 360 px', async () => {
+    await page.getByRole('button', { name: 'English' }).click()
+    await page.getByRole('heading', { level: 1, name: 'Track a letter' }).waitFor()
+    await page.click('[data-test="track-submit"]')
+    const status = page.locator('[data-test="track-status"][data-status="answered"]')
+    await status.waitFor()
+    expect((await status.innerText()) === 'Answered', `status "${await status.innerText()}"`)
+    expect((await page.locator('[data-test="track-result"]').innerText()).includes('Your rating: Satisfied'), 'rating not shown in English')
+    await checkLayout(page, 'tracking in English')
+    await snap(page, 'petitions-tracking-en')
+    await page.getByRole('button', { name: '中文' }).click()
+    await page.getByRole('heading', { level: 1, name: '办理查询' }).waitFor()
+  })
+
   await step("the leader's mailbox takes a message and shows its code once", async () => {
     await page.goto(`${BASE}/portal/mail`)
     await page.locator('#name').fill('李四')
