@@ -35,6 +35,8 @@ case "$mode" in
       echo "frontend: schema.d.ts from the app's OpenAPI schema"; node scripts/gen-api.mjs >/dev/null
     fi
     echo "frontend: eslint"; npx eslint .
+    # Plugin pages live outside frontend/, beyond the config's base path: lint them from the repo root.
+    (cd .. && frontend/node_modules/.bin/eslint --no-error-on-unmatched-pattern -c frontend/eslint.config.js plugins/*/web/src)
     echo "frontend: vue-tsc"; npm run --silent typecheck
     echo "frontend: vitest"; npx vitest run
     echo "frontend: build"; npx vite build --logLevel warn

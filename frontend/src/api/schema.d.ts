@@ -924,7 +924,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List my tenant's deadlines
+         * List deadlines (mine, or the tenant's with read_all)
          * @description Earliest due first.
          */
         get: operations["deadlines_list"];
@@ -1071,6 +1071,23 @@ export interface paths {
         get: operations["documents_incoming_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/incoming/{doc_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 归档: request archiving of a completed (办结) 收文 */
+        post: operations["documents_incoming_archive"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1451,6 +1468,23 @@ export interface paths {
         head?: never;
         /** Edit (new version; after 签发 back to the signer) */
         patch: operations["documents_outgoing_edit"];
+        trace?: never;
+    };
+    "/api/documents/outgoing/{doc_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 归档: request archiving of a signed, numbered 发文 */
+        post: operations["documents_outgoing_archive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/documents/outgoing/{doc_id}/attachments": {
@@ -7297,6 +7331,45 @@ export interface operations {
             };
         };
     };
+    documents_incoming_archive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                doc_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     documents_incoming_assign: {
         parameters: {
             query?: never;
@@ -8280,6 +8353,45 @@ export interface operations {
         responses: {
             /** @description Request fulfilled, document follows */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    documents_outgoing_archive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                doc_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
