@@ -91,12 +91,32 @@ def start_uvicorn(
     """One uvicorn worker serving ``module:factory`` on a free loopback port (``prefix``: e.g. a
     profiler's ``-m cProfile -o out``, placed before ``-m uvicorn``)."""
     port = free_port()
-    args = [sys.executable, *prefix, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
-            "--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"]
+    args = [
+        sys.executable,
+        *prefix,
+        "-m",
+        "uvicorn",
+        "--factory",
+        factory,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
     pythonpath = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     with log.open("wb") as out:
-        proc = subprocess.Popen(args, env={**os.environ, **env, "PYTHONPATH": pythonpath}, cwd=ROOT,
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            args,
+            env={**os.environ, **env, "PYTHONPATH": pythonpath},
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     wait_port(port, proc, f"API server ({factory})")
     return proc, port
 

@@ -70,17 +70,35 @@ ON_PATH, OFF_PATH = "/api/_bench/authz/on", "/api/_bench/authz/off"
 BYPASS_KEY = "bench_authz_off"
 PROFILE_ENV = "BENCH_AUTHZ_PROFILE"
 # Plugin-style permission codes for the custom roles (what documents, meetings, ... plugins declare).
-MODULES = ("documents.incoming", "documents.outgoing", "meetings", "supervision", "archive", "letters",
-           "info", "schedule", "contracts")
+MODULES = (
+    "documents.incoming",
+    "documents.outgoing",
+    "meetings",
+    "supervision",
+    "archive",
+    "letters",
+    "info",
+    "schedule",
+    "contracts",
+)
 ACTIONS = ("read", "create", "edit", "submit", "approve", "sign", "dispatch", "export")
 CATALOGUE = [f"{m}.{a}" for m in MODULES for a in ACTIONS] + [ORG_READ]
-CUSTOM_ROLE_NAMES = ("收文员", "发文审核", "督查专员", "档案管理员", "会议秘书", "信息员", "合同审核",
-                     "值班员")
+CUSTOM_ROLE_NAMES = (
+    "收文员",
+    "发文审核",
+    "督查专员",
+    "档案管理员",
+    "会议秘书",
+    "信息员",
+    "合同审核",
+    "值班员",
+)
 BASE_ROLES, BASE_WEIGHTS = ("staff", "clerk", "leader"), (70, 20, 10)
 KINDS = ("warm", "user-cold", "tenant-cold")
 
 
 # -- the API process ---------------------------------------------------------------------------------------
+
 
 async def probe(request: Request[Any, Any, Any]) -> dict[str, bool]:
     """The endpoint under test: does next to nothing, says whether the request was authenticated."""
@@ -110,6 +128,7 @@ def create_bench_app() -> Litestar:
 
 # -- seeding -----------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Seeded:
     tag: str
@@ -133,8 +152,10 @@ async def seed(settings: Settings, n_users: int, n_tenants: int, rng: random.Ran
     db = Database(settings)
     try:
         async with db.transaction() as s:
-            tenant_ids = [(await ensure_tenant(s, code=f"bench-{tag}-{i:02d}", name=f"基准{i}县政府办")).id
-                          for i in range(n_tenants)]
+            tenant_ids = [
+                (await ensure_tenant(s, code=f"bench-{tag}-{i:02d}", name=f"基准{i}县政府办")).id
+                for i in range(n_tenants)
+            ]
         roles: list[dict[str, Any]] = []
         rules: list[dict[str, Any]] = []
         custom: dict[uuid.UUID, list[str]] = {}
@@ -143,8 +164,10 @@ async def seed(settings: Settings, n_users: int, n_tenants: int, rng: random.Ran
             custom[tid] = [f"custom-{j}" for j in range(len(names))]
             for code, name in zip(custom[tid], names, strict=True):
                 roles.append({"tenant_id": tid, "code": code, "name": name, "builtin": False})
-                rules += [{"ptype": "p", "v0": code, "v1": str(tid), "v2": perm}
-                          for perm in rng.sample(CATALOGUE, rng.randint(10, 40))]
+                rules += [
+                    {"ptype": "p", "v0": code, "v1": str(tid), "v2": perm}
+                    for perm in rng.sample(CATALOGUE, rng.randint(10, 40))
+                ]
         pw_hash, now = hash_password("Bench-Pass-2026!"), utcnow()
         users, posts, sessions_rows = [], [], []
         sessions: list[tuple[uuid.UUID, uuid.UUID, str]] = []
@@ -153,9 +176,16 @@ async def seed(settings: Settings, n_users: int, n_tenants: int, rng: random.Ran
         taken: set[tuple[uuid.UUID, str]] = set()  # (tenant, administrator role) already given
         for n in range(n_users):
             uid = uuid.uuid4()
-            users.append({"id": uid, "username": f"bench{tag}-{n:05d}", "display_name": f"人员{n}",
-                          "password_hash": pw_hash, "password_changed_at": now,
-                          "clearance": rng.choices((0, 1, 2, 3), (50, 30, 15, 5))[0]})
+            users.append(
+                {
+                    "id": uid,
+                    "username": f"bench{tag}-{n:05d}",
+                    "display_name": f"人员{n}",
+                    "password_hash": pw_hash,
+                    "password_changed_at": now,
+                    "clearance": rng.choices((0, 1, 2, 3), (50, 30, 15, 5))[0],
+                }
+            )
             tenants = [home[n]]
             if rng.random() < 0.1 and n_tenants > 1:
                 tenants.append(rng.choice([t for t in tenant_ids if t != home[n]]))
@@ -165,20 +195,38 @@ async def seed(settings: Settings, n_users: int, n_tenants: int, rng: random.Ran
                 if admin is not None:
                     taken.add((tid, admin))
                 role_codes = _plan_roles(rng, custom[tid], admin)
-                posts.append({"user_id": uid, "tenant_id": tid, "title": "科员",
-                              "is_leader": role_codes[0] == "leader"})
+                posts.append(
+                    {
+                        "user_id": uid,
+                        "tenant_id": tid,
+                        "title": "科员",
+                        "is_leader": role_codes[0] == "leader",
+                    }
+                )
                 rules += [{"ptype": "g", "v0": str(uid), "v1": code, "v2": str(tid)} for code in role_codes]
                 token = new_token()
                 sessions.append((uid, tid, token))
                 # last seen 2 minutes ago: a session's first request also writes last_seen_at
-                sessions_rows.append({"token_hash": hash_token(token), "kind": KIND_STAFF, "user_id": uid,
-                                      "tenant_id": tid, "last_seen_at": now - timedelta(minutes=2),
-                                      "expires_at": now + SESSION_MAX_LIFETIME})
+                sessions_rows.append(
+                    {
+                        "token_hash": hash_token(token),
+                        "kind": KIND_STAFF,
+                        "user_id": uid,
+                        "tenant_id": tid,
+                        "last_seen_at": now - timedelta(minutes=2),
+                        "expires_at": now + SESSION_MAX_LIFETIME,
+                    }
+                )
         async with db.transaction() as s:
-            for model, rows in ((Role, roles), (User, users), (Post, posts), (CasbinRule, rules),
-                                (AuthSession, sessions_rows)):
+            for model, rows in (
+                (Role, roles),
+                (User, users),
+                (Post, posts),
+                (CasbinRule, rules),
+                (AuthSession, sessions_rows),
+            ):
                 for i in range(0, len(rows), 5000):
-                    await s.execute(insert(model), rows[i:i + 5000])
+                    await s.execute(insert(model), rows[i : i + 5000])
             for tid in tenant_ids:
                 await bump_policy_version(s, tid)
         async with db.transaction() as s:
@@ -187,10 +235,18 @@ async def seed(settings: Settings, n_users: int, n_tenants: int, rng: random.Ran
             counts = await s.execute(select(CasbinRule.ptype, func.count()).group_by(CasbinRule.ptype))
             all_rows = {str(p): int(c) for p, c in counts.all()}
             doms = [str(t) for t in tenant_ids]
-            mine = await s.scalar(select(func.count()).select_from(CasbinRule).where(
-                CasbinRule.v1.in_(doms) | CasbinRule.v2.in_(doms)))
-        return Seeded(tag, tenant_ids, sessions, len(roles),
-                      {**all_rows, "bench": int(mine or 0), "users": len(users), "posts": len(posts)})
+            mine = await s.scalar(
+                select(func.count())
+                .select_from(CasbinRule)
+                .where(CasbinRule.v1.in_(doms) | CasbinRule.v2.in_(doms))
+            )
+        return Seeded(
+            tag,
+            tenant_ids,
+            sessions,
+            len(roles),
+            {**all_rows, "bench": int(mine or 0), "users": len(users), "posts": len(posts)},
+        )
     finally:
         await db.dispose()
 
@@ -201,9 +257,12 @@ async def cleanup(settings: Settings, seeded: Seeded) -> None:
     doms = [str(t) for t in seeded.tenant_ids]
     try:
         async with db.transaction() as s:
-            await s.execute(delete(CasbinRule).where(
-                ((CasbinRule.ptype == "p") & CasbinRule.v1.in_(doms))
-                | ((CasbinRule.ptype == "g") & CasbinRule.v2.in_(doms))))
+            await s.execute(
+                delete(CasbinRule).where(
+                    ((CasbinRule.ptype == "p") & CasbinRule.v1.in_(doms))
+                    | ((CasbinRule.ptype == "g") & CasbinRule.v2.in_(doms))
+                )
+            )
             await s.execute(delete(User).where(User.username.like(f"bench{seeded.tag}-%")))
             await s.execute(delete(Tenant).where(Tenant.id.in_(seeded.tenant_ids)))
     finally:
@@ -211,6 +270,7 @@ async def cleanup(settings: Settings, seeded: Seeded) -> None:
 
 
 # -- driving -----------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Samples:
@@ -261,37 +321,54 @@ def drive(base_url: str, seeded: Seeded, opts: argparse.Namespace, rng: random.R
 
 # -- report ------------------------------------------------------------------------------------------------
 
-def report(seeded: Seeded, samples: Samples, seed_s: float, migrate_s: float, opts: argparse.Namespace
-           ) -> bool:
+
+def report(
+    seeded: Seeded, samples: Samples, seed_s: float, migrate_s: float, opts: argparse.Namespace
+) -> bool:
     off_med, off_p95 = quantile(samples.off, 0.5), quantile(samples.off, 0.95)
     rows = seeded.rows
     n_on = sum(len(v) for v in samples.on.values())
-    print(f"authz benchmark ({os.cpu_count()} CPUs): {rows['users']} users, {len(seeded.tenant_ids)} "
-          f"tenants, {rows['posts']} posts/sessions, {seeded.custom_roles} custom roles")
-    print(f"  policy rows: {rows.get('p', 0) + rows.get('g', 0)} in core_casbin_rules "
-          f"(p {rows.get('p', 0)}, g {rows.get('g', 0)}; {rows['bench']} in the benchmark's tenants)")
+    print(
+        f"authz benchmark ({os.cpu_count()} CPUs): {rows['users']} users, {len(seeded.tenant_ids)} "
+        f"tenants, {rows['posts']} posts/sessions, {seeded.custom_roles} custom roles"
+    )
+    print(
+        f"  policy rows: {rows.get('p', 0) + rows.get('g', 0)} in core_casbin_rules "
+        f"(p {rows.get('p', 0)}, g {rows.get('g', 0)}; {rows['bench']} in the benchmark's tenants)"
+    )
     print(f"  migrate+seed core {migrate_s:.1f} s; bulk seeding {seed_s:.1f} s")
-    print(f"  requests: {n_on} ON + {len(samples.off)} OFF after {opts.warmup} warm-up pairs; "
-          f"pool of {len(samples.on['user-cold']) + len(samples.on['tenant-cold'])} sessions")
+    print(
+        f"  requests: {n_on} ON + {len(samples.off)} OFF after {opts.warmup} warm-up pairs; "
+        f"pool of {len(samples.on['user-cold']) + len(samples.on['tenant-cold'])} sessions"
+    )
     print(f"  {'':28}{'n':>6}{'median':>10}{'p95':>10}{'overhead':>11}{'paired':>9}{'ratio':>8}")
     print(f"  {'OFF (no auth, no guard)':28}{len(samples.off):>6}{off_med:>8.3f}ms{off_p95:>8.3f}ms")
-    labels = {"warm": "ON  warm (cached perms)", "user-cold": "ON  cold user (perm set)",
-              "tenant-cold": "ON  cold tenant (policy)"}
+    labels = {
+        "warm": "ON  warm (cached perms)",
+        "user-cold": "ON  cold user (perm set)",
+        "tenant-cold": "ON  cold tenant (policy)",
+    }
     for kind, label in labels.items():
         values = samples.on[kind]
         if not values:
             continue
         med = quantile(values, 0.5)
-        print(f"  {label:28}{len(values):>6}{med:>8.3f}ms{quantile(values, 0.95):>8.3f}ms"
-              f"{med - off_med:>9.3f}ms{quantile(samples.pairs[kind], 0.5):>7.3f}ms{med / off_med:>7.2f}x")
+        print(
+            f"  {label:28}{len(values):>6}{med:>8.3f}ms{quantile(values, 0.95):>8.3f}ms"
+            f"{med - off_med:>9.3f}ms{quantile(samples.pairs[kind], 0.5):>7.3f}ms{med / off_med:>7.2f}x"
+        )
     all_on = [v for values in samples.on.values() for v in values]
-    print(f"  {'ON  all':28}{len(all_on):>6}{quantile(all_on, 0.5):>8.3f}ms{quantile(all_on, 0.95):>8.3f}ms"
-          f"{quantile(all_on, 0.5) - off_med:>9.3f}ms")
+    print(
+        f"  {'ON  all':28}{len(all_on):>6}{quantile(all_on, 0.5):>8.3f}ms{quantile(all_on, 0.95):>8.3f}ms"
+        f"{quantile(all_on, 0.5) - off_med:>9.3f}ms"
+    )
     overhead = quantile(samples.on["warm"], 0.5) - off_med
     ratio = quantile(samples.on["warm"], 0.5) / off_med
     ok = overhead < BAR_MS
-    print(f"  overhead per request (warm median ON - median OFF): {overhead:.3f} ms, ratio ON/OFF {ratio:.2f}"
-          f" -> {'PASS' if ok else 'FAIL'} (bar < {BAR_MS:.0f} ms)")
+    print(
+        f"  overhead per request (warm median ON - median OFF): {overhead:.3f} ms, ratio ON/OFF {ratio:.2f}"
+        f" -> {'PASS' if ok else 'FAIL'} (bar < {BAR_MS:.0f} ms)"
+    )
     print("  (paired = median of per-pair ON-OFF differences; cold ON includes the last_seen_at write)")
     if not ok and not opts.profile:
         print("  profile the server: rerun with --profile /tmp/authz.prof; python -m pstats /tmp/authz.prof")
@@ -299,8 +376,9 @@ def report(seeded: Seeded, samples: Samples, seed_s: float, migrate_s: float, op
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--tenants", type=int, default=50)
     parser.add_argument("--requests", type=int, default=3000, help="ON requests (and as many OFF)")

@@ -37,8 +37,10 @@ from core.plugins.models import PluginState
 from core.tenancy.models import Tenant
 
 SCHEMA = "bench_deadlines"
-TABLES = [Base.metadata.tables[m.__tablename__]
-          for m in (Tenant, PluginState, Deadline, DeadlineReminder, Notification)]
+TABLES = [
+    Base.metadata.tables[m.__tablename__]
+    for m in (Tenant, PluginState, Deadline, DeadlineReminder, Notification)
+]
 # The sweep's "now"; pending reminders fire after it, due ones an hour before.
 NOW = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 
@@ -52,7 +54,7 @@ def _free_port() -> int:
 def _asyncpg(dsn: str) -> str:
     for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
         if dsn.startswith(prefix):
-            return "postgresql+asyncpg://" + dsn[len(prefix):]
+            return "postgresql+asyncpg://" + dsn[len(prefix) :]
     raise SystemExit("--dsn must be a postgresql:// URL")
 
 
@@ -77,15 +79,25 @@ async def load(engine: AsyncEngine, rows: int, due_percent: float) -> None:
     on, off = uuid.uuid4(), uuid.uuid4()
     async with engine.begin() as conn:
         # Tenant "on" has the plugin enabled; tenant "off" disabled: its due reminders must be skipped.
-        await conn.execute(text(
-            "INSERT INTO core_tenants (id, code, name, active) VALUES (:on, 'bench-on', '启用县', true),"
-            " (:off, 'bench-off', '停用县', true)"), {"on": on, "off": off})
-        await conn.execute(text(
-            "INSERT INTO core_plugin_states (tenant_id, plugin, state, version, settings) VALUES"
-            " (:on, 'documents', 'enabled', '1', '{}'), (:off, 'documents', 'disabled', '1', '{}')"),
-            {"on": on, "off": off})
+        await conn.execute(
+            text(
+                "INSERT INTO core_tenants (id, code, name, active) VALUES (:on, 'bench-on', '启用县', true),"
+                " (:off, 'bench-off', '停用县', true)"
+            ),
+            {"on": on, "off": off},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO core_plugin_states (tenant_id, plugin, state, version, settings) VALUES"
+                " (:on, 'documents', 'enabled', '1', '{}'), (:off, 'documents', 'disabled', '1', '{}')"
+            ),
+            {"on": on, "off": off},
+        )
     # Synthetic rows: the dates are fabricated data, not deadline arithmetic.
-    await _timed(engine, "load core_deadlines (generate_series)", """
+    await _timed(
+        engine,
+        "load core_deadlines (generate_series)",
+        """
         INSERT INTO core_deadlines (tenant_id, owner_plugin, object_type, object_id, kind, title, basis_date,
                                     rule, amount, due_date, provisional, reminder_days, state,
                                     assignee_id, escalate_to)
@@ -93,11 +105,18 @@ async def load(engine: AsyncEngine, rows: int, due_percent: float) -> None:
                'documents', 'incoming', g::text, 'intake_register', '关于某某事项的请示 ' || g,
                DATE '2026-05-01', 'workdays', 2, DATE '2026-06-10' + (g % 300), false, '{2,0}', 'open',
                gen_random_uuid(), gen_random_uuid()
-        FROM generate_series(1, :rows) AS g""", on=on, off=off, rows=rows)
+        FROM generate_series(1, :rows) AS g""",
+        on=on,
+        off=off,
+        rows=rows,
+    )
     # Every 1/p-th deadline has its 'before' chase due an hour before NOW (plus a tenth as many in the
     # disabled tenant, which the sweep must skip); all other chases are pending later.
     step = max(round(100 / due_percent), 1) if due_percent > 0 else rows + 1
-    await _timed(engine, "load core_deadline_reminders (3 per deadline)", """
+    await _timed(
+        engine,
+        "load core_deadline_reminders (3 per deadline)",
+        """
         INSERT INTO core_deadline_reminders (deadline_id, tenant_id, kind, workdays_before, fire_at,
                                              provisional, recipient)
         SELECT d.id, d.tenant_id, k.kind, k.n,
@@ -108,7 +127,9 @@ async def load(engine: AsyncEngine, rows: int, due_percent: float) -> None:
                false, CASE WHEN k.kind = 'overdue' THEN d.escalate_to ELSE d.assignee_id END
         FROM core_deadlines d
         CROSS JOIN (VALUES ('before', 2), ('due', 0), ('overdue', -1)) AS k(kind, n)""",
-        step=step, now=NOW)
+        step=step,
+        now=NOW,
+    )
     t0 = time.perf_counter()
     async with engine.connect() as raw:
         conn = await raw.execution_options(isolation_level="AUTOCOMMIT")
@@ -121,8 +142,9 @@ async def load(engine: AsyncEngine, rows: int, due_percent: float) -> None:
 async def measure(engine: AsyncEngine, batch: int) -> float:
     factory = async_sessionmaker(engine, expire_on_commit=False)
     async with engine.connect() as conn:
-        pending = (await conn.execute(text(
-            "SELECT count(*) FROM core_deadline_reminders WHERE sent_at IS NULL"))).scalar_one()
+        pending = (
+            await conn.execute(text("SELECT count(*) FROM core_deadline_reminders WHERE sent_at IS NULL"))
+        ).scalar_one()
         deadlines = (await conn.execute(text("SELECT count(*) FROM core_deadlines"))).scalar_one()
     print(f"\npending deadlines: {deadlines:,}   pending reminders: {pending:,}\n")
     async with factory() as session:
@@ -130,9 +152,15 @@ async def measure(engine: AsyncEngine, batch: int) -> float:
         t0 = time.perf_counter()
         due = await count_due(session, NOW)
         _line("find due (count, no locks)", due, time.perf_counter() - t0)
-        plan = (await session.execute(
-            text("EXPLAIN (ANALYZE, BUFFERS) " + str(FIND_DUE)), {"now": NOW, "batch": batch}
-        )).scalars().all()
+        plan = (
+            (
+                await session.execute(
+                    text("EXPLAIN (ANALYZE, BUFFERS) " + str(FIND_DUE)), {"now": NOW, "batch": batch}
+                )
+            )
+            .scalars()
+            .all()
+        )
     t0 = time.perf_counter()
     result = await sweep_due_reminders(factory, NOW, batch=batch)
     sweep_s = time.perf_counter() - t0
@@ -142,11 +170,18 @@ async def measure(engine: AsyncEngine, batch: int) -> float:
     _line("second sweep (nothing left to do)", again.claimed, time.perf_counter() - t0)
     async with engine.connect() as conn:
         notes = (await conn.execute(text("SELECT count(*) FROM core_notifications"))).scalar_one()
-        skipped = (await conn.execute(text(
-            "SELECT count(*) FROM core_deadline_reminders WHERE sent_at IS NULL AND fire_at <= :now"),
-            {"now": NOW})).scalar_one()
-    print(f"\nnotifications created: {notes:,} (claimed {result.claimed:,}, batches {result.batches});"
-          f" due but skipped (plugin disabled): {skipped:,}")
+        skipped = (
+            await conn.execute(
+                text(
+                    "SELECT count(*) FROM core_deadline_reminders WHERE sent_at IS NULL AND fire_at <= :now"
+                ),
+                {"now": NOW},
+            )
+        ).scalar_one()
+    print(
+        f"\nnotifications created: {notes:,} (claimed {result.claimed:,}, batches {result.batches});"
+        f" due but skipped (plugin disabled): {skipped:,}"
+    )
     print("\nplan of one claim batch's selection:\n  " + "\n  ".join(plan))
     return sweep_s
 

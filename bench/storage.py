@@ -62,6 +62,7 @@ BENCH_POLICY = StoragePolicy(max_bytes=64 * 1024 * MB, allowed_types=frozenset({
 
 # -- the API process -------------------------------------------------------------------------------------
 
+
 def create_bench_app() -> Litestar:
     """uvicorn factory: the storage streaming path, no database."""
     service = StorageService.from_settings(load_settings())
@@ -74,12 +75,23 @@ def create_bench_app() -> Litestar:
     async def upload(request: Request[Any, Any, Any]) -> dict[str, Any]:
         incoming = await read_upload(request)
         file_id, name, obj = await service.store(
-            incoming.chunks, tenant_id=BENCH_TENANT, plugin="bench", original_name=incoming.name,
-            policy=BENCH_POLICY, declared_type=incoming.declared_type,
+            incoming.chunks,
+            tenant_id=BENCH_TENANT,
+            plugin="bench",
+            original_name=incoming.name,
+            policy=BENCH_POLICY,
+            declared_type=incoming.declared_type,
             declared_length=incoming.declared_length,
         )
-        stored[str(file_id)] = StoredFile(id=file_id, object_key=obj.key, version_id=obj.version_id,
-                                          original_name=name, mime=obj.mime, size=obj.size, sha256=obj.sha256)
+        stored[str(file_id)] = StoredFile(
+            id=file_id,
+            object_key=obj.key,
+            version_id=obj.version_id,
+            original_name=name,
+            mime=obj.mime,
+            size=obj.size,
+            sha256=obj.sha256,
+        )
         return {"id": str(file_id), "size": obj.size, "sha256": obj.sha256}
 
     @get("/files/{file_id:str}/content")
@@ -95,6 +107,7 @@ def create_bench_app() -> Litestar:
 
 
 # -- servers -----------------------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -118,21 +131,38 @@ def start_weed(workdir: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     weed = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
     key, secret = "benchadmin", uuid.uuid4().hex
     cfg = workdir / "s3.json"
-    identity = {"name": "bench", "credentials": [{"accessKey": key, "secretKey": secret}],
-                "actions": ["Admin", "Read", "Write", "List", "Tagging"]}
+    identity = {
+        "name": "bench",
+        "credentials": [{"accessKey": key, "secretKey": secret}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+    }
     cfg.write_text(json.dumps({"identities": [identity]}))
     ports = {name: free_port() for name in ("master", "volume", "filer", "s3", "admin")}
-    args = [weed, "mini", f"-dir={workdir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-            f"-s3.config={cfg}", "-webdav=false", "-admin.ui=false", "-master.telemetry=false",
-            "-s3.port.iceberg=0", "-s3.port.lance=0"]
+    args = [
+        weed,
+        "mini",
+        f"-dir={workdir / 'data'}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        f"-s3.config={cfg}",
+        "-webdav=false",
+        "-admin.ui=false",
+        "-master.telemetry=false",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+    ]
     for name, port in ports.items():
         args += [f"-{name}.port={port}", f"-{name}.port.grpc={free_port()}"]
     (workdir / "data").mkdir()
     log = (workdir / "weed.log").open("wb")
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
     wait_port(ports["s3"], proc, "weed mini")
-    env = {"FUBAN_S3_ENDPOINT": f"127.0.0.1:{ports['s3']}", "FUBAN_S3_ACCESS_KEY": key,
-           "FUBAN_S3_SECRET_KEY": secret, "FUBAN_S3_SECURE": "false"}
+    env = {
+        "FUBAN_S3_ENDPOINT": f"127.0.0.1:{ports['s3']}",
+        "FUBAN_S3_ACCESS_KEY": key,
+        "FUBAN_S3_SECRET_KEY": secret,
+        "FUBAN_S3_SECURE": "false",
+    }
     return proc, env
 
 
@@ -140,10 +170,25 @@ def start_api(env: dict[str, str], workdir: Path) -> tuple[subprocess.Popen[byte
     port = free_port()
     log = (workdir / "api.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "bench.storage:create_bench_app",
-         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
-         *os.environ.get("BENCH_UVICORN_ARGS", "").split()],
-        env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "bench.storage:create_bench_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            *os.environ.get("BENCH_UVICORN_ARGS", "").split(),
+        ],
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     wait_port(port, proc, "API server")
     return proc, port
@@ -160,6 +205,7 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 # -- measuring ---------------------------------------------------------------------------------------------
+
 
 class PeakRss:
     """The API process's peak RSS over a window: kernel high-water mark (reset first) plus sampling."""
@@ -243,8 +289,9 @@ class CpuMeter:
         return {name: sum(p.cpu_times()[:2]) for name, p in self.procs.items()}
 
 
-def one_round(settings: Settings, api: str, path: Path, size: int, rss: PeakRss, cpu: CpuMeter, *,
-              api_first: bool) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+def one_round(
+    settings: Settings, api: str, path: Path, size: int, rss: PeakRss, cpu: CpuMeter, *, api_first: bool
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     """Each direction direct and through the API back to back (order alternating between rounds).
 
     Returns MB/s per measurement and the CPU seconds each process spent on it.
@@ -270,8 +317,11 @@ def one_round(settings: Settings, api: str, path: Path, size: int, rss: PeakRss,
     def api_up() -> None:
         nonlocal file_id
         with rss:
-            headers = {"X-File-Name": "bench.bin", "Content-Type": "application/octet-stream",
-                       "Content-Length": str(size)}
+            headers = {
+                "X-File-Name": "bench.bin",
+                "Content-Type": "application/octet-stream",
+                "Content-Length": str(size),
+            }
             resp = http.request("POST", f"{api}/files", body=read_file(path), headers=headers)
         assert resp.status == 201, resp.data
         file_id = resp.json()["id"]
@@ -292,10 +342,15 @@ def one_round(settings: Settings, api: str, path: Path, size: int, rss: PeakRss,
     def redirect_down() -> None:
         get(f"{api}/files/{file_id}/download", redirect=True)
 
-    pairs = [(("up_api", api_up), ("up_direct", direct_up)),
-             (("down_api", api_down), ("down_direct", direct_down))]
-    order = [step for api_step, direct_step in pairs
-             for step in ((api_step, direct_step) if api_first else (direct_step, api_step))]
+    pairs = [
+        (("up_api", api_up), ("up_direct", direct_up)),
+        (("down_api", api_down), ("down_direct", direct_down)),
+    ]
+    order = [
+        step
+        for api_step, direct_step in pairs
+        for step in ((api_step, direct_step) if api_first else (direct_step, api_step))
+    ]
     speed: dict[str, float] = {}
     cpu_used: dict[str, dict[str, float]] = {}
     for name, fn in [*order, ("down_redirect", redirect_down)]:
@@ -309,8 +364,9 @@ def one_round(settings: Settings, api: str, path: Path, size: int, rss: PeakRss,
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size-mb", type=int, default=1024)
     parser.add_argument("--rounds", type=int, default=3, help="repeat and report medians")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
@@ -346,9 +402,12 @@ def main() -> int:
         for i in range(opts.rounds):
             speed, used = one_round(settings, api, path, size, rss, cpu, api_first=i % 2 == 0)
             rounds.append((speed, used))
-            print(f"  round {i + 1}: up direct {speed['up_direct']:.1f} / API {speed['up_api']:.1f} MB/s, "
-                  f"down direct {speed['down_direct']:.1f} / API {speed['down_api']:.1f} / "
-                  f"307 {speed['down_redirect']:.1f} MB/s", flush=True)
+            print(
+                f"  round {i + 1}: up direct {speed['up_direct']:.1f} / API {speed['up_api']:.1f} MB/s, "
+                f"down direct {speed['down_direct']:.1f} / API {speed['down_api']:.1f} / "
+                f"307 {speed['down_redirect']:.1f} MB/s",
+                flush=True,
+            )
         return report(rounds, opts.size_mb, settings.s3_endpoint, rss.peak_growth / MB)
     finally:
         for proc in reversed(procs):
@@ -365,31 +424,49 @@ def _median(values: list[float]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def report(rounds: list[tuple[dict[str, float], dict[str, dict[str, float]]]], size_mb: int, endpoint: str,
-           rss_mb: float) -> int:
+def report(
+    rounds: list[tuple[dict[str, float], dict[str, dict[str, float]]]],
+    size_mb: int,
+    endpoint: str,
+    rss_mb: float,
+) -> int:
     """Medians over the rounds; each ratio is the median of the per-round (back-to-back) ratios."""
     speeds = [r[0] for r in rounds]
     med = {k: _median([r[k] for r in speeds]) for k in speeds[0]}
     pairs = (("up_api", "up_direct"), ("down_api", "down_direct"), ("down_redirect", "down_direct"))
     ratio = {k: _median([r[k] / r[d] for r in speeds]) for k, d in pairs}
-    cpu = {step: {proc: _median([r[1][step][proc] for r in rounds]) for proc in rounds[0][1][step]}
-           for step in rounds[0][1]}
-    print(f"storage benchmark: {size_mb} MB x {len(rounds)} rounds, S3 at {endpoint}, {os.cpu_count()} CPUs "
-          "(medians; ratios = median of back-to-back pairs)")
-    rows = [("upload", "up_direct", "up_api", "API POST /files (streamed through the API)"),
-            ("download", "down_direct", "down_redirect", "API GET /files/{id}/download (307 -> presigned)"),
-            ("download", "down_direct", "down_api", "API GET /files/{id}/content (bytes through the API)")]
+    cpu = {
+        step: {proc: _median([r[1][step][proc] for r in rounds]) for proc in rounds[0][1][step]}
+        for step in rounds[0][1]
+    }
+    print(
+        f"storage benchmark: {size_mb} MB x {len(rounds)} rounds, S3 at {endpoint}, {os.cpu_count()} CPUs "
+        "(medians; ratios = median of back-to-back pairs)"
+    )
+    rows = [
+        ("upload", "up_direct", "up_api", "API POST /files (streamed through the API)"),
+        ("download", "down_direct", "down_redirect", "API GET /files/{id}/download (307 -> presigned)"),
+        ("download", "down_direct", "down_api", "API GET /files/{id}/content (bytes through the API)"),
+    ]
     for label, direct, via, what in rows:
-        print(f"  {label:8s} direct SDK {med[direct]:7.1f} MB/s | {what}: {med[via]:7.1f} MB/s = "
-              f"{ratio[via]:6.1%}")
+        print(
+            f"  {label:8s} direct SDK {med[direct]:7.1f} MB/s | {what}: {med[via]:7.1f} MB/s = "
+            f"{ratio[via]:6.1%}"
+        )
     print(f"  API process peak RSS growth: {rss_mb:.1f} MB")
-    print("  CPU seconds per GB: " + "; ".join(
-        f"{step} " + " ".join(f"{proc}={secs:.2f}" for proc, secs in sorted(cpu[step].items()))
-        for step in ("up_direct", "up_api", "down_direct", "down_api")))
-    checks = {"upload >= 80 %": ratio["up_api"] >= 0.8,
-              "download (307) >= 80 %": ratio["down_redirect"] >= 0.8,
-              "download through the API (/content) >= 80 %": ratio["down_api"] >= 0.8,
-              "RSS growth < 100 MB": rss_mb < 100}
+    print(
+        "  CPU seconds per GB: "
+        + "; ".join(
+            f"{step} " + " ".join(f"{proc}={secs:.2f}" for proc, secs in sorted(cpu[step].items()))
+            for step in ("up_direct", "up_api", "down_direct", "down_api")
+        )
+    )
+    checks = {
+        "upload >= 80 %": ratio["up_api"] >= 0.8,
+        "download (307) >= 80 %": ratio["down_redirect"] >= 0.8,
+        "download through the API (/content) >= 80 %": ratio["down_api"] >= 0.8,
+        "RSS growth < 100 MB": rss_mb < 100,
+    }
     for name, ok in checks.items():
         print(f"  {'MET   ' if ok else 'MISSED'} {name}")
     return 0 if all(checks.values()) else 1

@@ -46,8 +46,13 @@ def register_permissions() -> list[PermissionSpec]:
     from core.audit.permissions import AUDIT_PERMISSIONS  # noqa: PLC0415
     from core.storage.permissions import STORAGE_PERMISSIONS  # noqa: PLC0415
 
-    for spec in [*FEATURE_PERMISSIONS, *CORE_PERMISSIONS, *STORAGE_PERMISSIONS, *AUDIT_PERMISSIONS,
-                 *ARCHIVE_PERMISSIONS]:
+    for spec in [
+        *FEATURE_PERMISSIONS,
+        *CORE_PERMISSIONS,
+        *STORAGE_PERMISSIONS,
+        *AUDIT_PERMISSIONS,
+        *ARCHIVE_PERMISSIONS,
+    ]:
         if spec.code not in seen:
             seen.add(spec.code)
             out.append(spec)

@@ -97,8 +97,11 @@ def run_dev(
         # For CLI commands against the running dev stack: `set -a; . .fuban/dev.env; set +a`.
         env_file = base / "dev.env"
         env_file.touch(mode=0o600)
-        env_file.write_text("".join(f"{k}={shlex.quote(v)}\n" for k, v in sorted(os.environ.items())
-                                    if k.startswith("FUBAN_")))
+        env_file.write_text(
+            "".join(
+                f"{k}={shlex.quote(v)}\n" for k, v in sorted(os.environ.items()) if k.startswith("FUBAN_")
+            )
+        )
         accounts = asyncio.run(_prepare_and_seed())
         fuban = [sys.executable, "-m", "core.cli"]
         commands = [[*fuban, "serve", "--port", str(settings.port)]]

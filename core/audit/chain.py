@@ -53,19 +53,26 @@ async def verify_chain(session: AsyncSession, *, batch_size: int = 2000) -> Veri
             if checked == 0 and must_start_at is not None and row.id != must_start_at:
                 return VerifyResult(False, checked, row.id, _reason_start(must_start_at, row.id))
             if record_hash(row) != row.hash:
-                return VerifyResult(False, checked, row.id,
-                                    "the record's content does not match its hash (it was altered)")
+                return VerifyResult(
+                    False, checked, row.id, "the record's content does not match its hash (it was altered)"
+                )
             if row.prev_hash != expected_prev:
                 return VerifyResult(
-                    False, checked, row.id,
+                    False,
+                    checked,
+                    row.id,
                     "prev_hash does not match the previous record's hash (a record was removed or inserted)",
                 )
             expected_prev = row.hash
             checked += 1
             last_id = row.id
     if checked == 0 and must_start_at is not None:
-        return VerifyResult(False, 0, must_start_at,
-                            f"record {must_start_at}, where the chain resumes after a purge, is missing")
+        return VerifyResult(
+            False,
+            0,
+            must_start_at,
+            f"record {must_start_at}, where the chain resumes after a purge, is missing",
+        )
     last_hash = None if checked == 0 else expected_prev
     return VerifyResult(True, checked, last_id=last_id or None, last_hash=last_hash)
 
@@ -89,8 +96,14 @@ async def purge_expired(session: AsyncSession, *, retention_days: int) -> int:
     purged = int(await session.scalar(text("SELECT core_audit_purge(:before)"), {"before": before}) or 0)
     if purged:
         assert isinstance(before, datetime)
-        await record(session, action="core.audit.purge", object_type="core.audit_log", principal=None,
-                     tenant_id=None, actor_name="system",
-                     summary=f"按保留期限（{days}天）清理审计记录{purged}条",
-                     after={"purged": purged, "before": before.isoformat(), "retention_days": days})
+        await record(
+            session,
+            action="core.audit.purge",
+            object_type="core.audit_log",
+            principal=None,
+            tenant_id=None,
+            actor_name="system",
+            summary=f"按保留期限（{days}天）清理审计记录{purged}条",
+            after={"purged": purged, "before": before.isoformat(), "retention_days": days},
+        )
     return purged

@@ -49,17 +49,27 @@ def verify() -> None:
     """Check every record's hash and link; exit 1 naming the first broken record."""
     result = asyncio.run(verify_database(_settings()))
     if result.ok:
-        click.echo(f"audit chain OK: {result.checked} records verified"
-                   + (f", last id {result.last_id}, last hash {result.last_hash}" if result.last_id else ""))
+        click.echo(
+            f"audit chain OK: {result.checked} records verified"
+            + (f", last id {result.last_id}, last hash {result.last_hash}" if result.last_id else "")
+        )
         return
-    click.echo(f"audit chain BROKEN at record {result.first_broken_id}: {result.reason} "
-               f"({result.checked} records verified before it)", err=True)
+    click.echo(
+        f"audit chain BROKEN at record {result.first_broken_id}: {result.reason} "
+        f"({result.checked} records verified before it)",
+        err=True,
+    )
     raise SystemExit(1)
 
 
 @audit.command("purge")
-@click.option("--retention-days", "days", type=int, default=None,
-              help=f"Keep this many days (at least {RETENTION_FLOOR_DAYS}; default from settings).")
+@click.option(
+    "--retention-days",
+    "days",
+    type=int,
+    default=None,
+    help=f"Keep this many days (at least {RETENTION_FLOOR_DAYS}; default from settings).",
+)
 def purge(days: int | None) -> None:
     """Delete records older than the retention, leaving a checkpoint so the chain still verifies."""
     settings = _settings()

@@ -76,14 +76,30 @@ class AuditController(Controller):
         total = int(await db_session.scalar(count) or 0)
         rows = (
             await db_session.scalars(
-                select(AuditLog).where(*conditions).order_by(AuditLog.id.desc())
-                .limit(page_size).offset((page - 1) * page_size)
+                select(AuditLog)
+                .where(*conditions)
+                .order_by(AuditLog.id.desc())
+                .limit(page_size)
+                .offset((page - 1) * page_size)
             )
         ).all()
         items = [AuditEntryOut.model_validate(r) for r in rows]
         # Reading the log is itself audited (等保: the auditor's actions leave a trace too).
-        filters = {"actor": actor, "action": action, "object_type": object_type, "object_id": object_id,
-                   "from": since, "to": until, "page": page}
-        await record(db_session, action="core.audit.query", object_type="core.audit_log", principal=principal,
-                     summary="查阅审计日志", after={k: v for k, v in filters.items() if v is not None})
+        filters = {
+            "actor": actor,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "from": since,
+            "to": until,
+            "page": page,
+        }
+        await record(
+            db_session,
+            action="core.audit.query",
+            object_type="core.audit_log",
+            principal=principal,
+            summary="查阅审计日志",
+            after={k: v for k, v in filters.items() if v is not None},
+        )
         return AuditPage(items=items, total=total, page=page, page_size=page_size)

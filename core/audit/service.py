@@ -86,10 +86,12 @@ async def record(
         at=at,
         actor_id=actor_id if actor_id is not None else (principal.user_id if principal else None),
         actor_kind=actor_kind or (principal.kind if principal else "system"),
-        actor_name=clean_text(actor_name if actor_name is not None else (principal.display_name if principal
-                                                                          else ""), 100),
-        on_behalf_of=on_behalf_of if on_behalf_of is not None else (principal.on_behalf_of if principal
-                                                                    else None),
+        actor_name=clean_text(
+            actor_name if actor_name is not None else (principal.display_name if principal else ""), 100
+        ),
+        on_behalf_of=on_behalf_of
+        if on_behalf_of is not None
+        else (principal.on_behalf_of if principal else None),
         on_behalf_of_name=clean_text(behalf_name or "", 100),
         action=action,
         object_type=clean_text(object_type, 60),
@@ -129,8 +131,15 @@ async def record_read(
     if classification <= 0 and not always:
         return None
     after = {"classification": classification, **(details or {})}
-    return await record(session, action=action, object_type=object_type, object_id=object_id,
-                        principal=principal, summary=summary, after=after)
+    return await record(
+        session,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        principal=principal,
+        summary=summary,
+        after=after,
+    )
 
 
 async def identity_recorder(
@@ -151,5 +160,14 @@ async def identity_recorder(
     if rest:
         base = dict(after) if isinstance(after, Mapping) else ({} if after is None else {"after": after})
         after = {**base, **rest}
-    await record(session, action=action, object_type=object_type, object_id=object_id, principal=principal,
-                 tenant_id=tenant_id, summary=str(text_summary or ""), before=before, after=after)
+    await record(
+        session,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        principal=principal,
+        tenant_id=tenant_id,
+        summary=str(text_summary or ""),
+        before=before,
+        after=after,
+    )

@@ -60,11 +60,16 @@ def import_cmd(file: Path, year: int | None) -> None:
     except AppError as err:
         raise _click_error(err) from None
     schedule = sources.to_schedule(parsed)
-    result = _in_transaction(lambda s: import_year(s, parsed.year, schedule, source="import",
-                                                   imported_by=f"cli:{getpass.getuser()}"))
-    click.echo(f"{result.year}: {result.holidays} holidays, {result.makeup_workdays} makeup workdays, "
-               f"version {result.version}{' (replaced)' if result.replaced else ''}, "
-               f"{result.recomputed} items recomputed")
+    result = _in_transaction(
+        lambda s: import_year(
+            s, parsed.year, schedule, source="import", imported_by=f"cli:{getpass.getuser()}"
+        )
+    )
+    click.echo(
+        f"{result.year}: {result.holidays} holidays, {result.makeup_workdays} makeup workdays, "
+        f"version {result.version}{' (replaced)' if result.replaced else ''}, "
+        f"{result.recomputed} items recomputed"
+    )
 
 
 @calendar.command("show")

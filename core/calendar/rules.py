@@ -173,7 +173,7 @@ class WorkCalendar:
         return None if sched is None else sched.names.get(d)
 
     def add_workdays(self, start: dt.date, n: int) -> Due:
-        """"N个工作日" (State Council holiday notice, 调休 included): the start day is not counted.
+        """ "N个工作日" (State Council holiday notice, 调休 included): the start day is not counted.
 
         n > 0: the n-th working day after ``start``; n < 0: the |n|-th working day before it (e.g. -2 for
         "remind 2 working days before the deadline"); n = 0: ``start`` if a working day, else the next.
@@ -229,7 +229,7 @@ class WorkCalendar:
         return self.add_workdays(last, 0)
 
     def add_days(self, start: dt.date, n: int) -> Due:
-        """"N日" in calendar days (e.g. 《信访工作条例》第二十二条、第三十四条 15/60/30 日).
+        """ "N日" in calendar days (e.g. 《信访工作条例》第二十二条、第三十四条 15/60/30 日).
 
         《民法典》第二百零一条: the day of the event is not counted, so the period ends on start + n;
         第二百零三条: if that day is a legal holiday or weekend rest day it moves to the next working day.
@@ -243,7 +243,7 @@ class WorkCalendar:
         return self._roll_forward(last)
 
     def add_months(self, start: dt.date, n: int) -> Due:
-        """"N个月" in calendar months (e.g. 人大建议、政协提案 3个月内答复).
+        """ "N个月" in calendar months (e.g. 人大建议、政协提案 3个月内答复).
 
         《民法典》第二百零二条: the corresponding day of the final month, or that month's last day when it
         has no such day (Jan 31 + 1 month = Feb 28/29); then 第二百零三条 roll-forward as in add_days.

@@ -99,9 +99,9 @@ async def _read_calendar(session: AsyncSession) -> WorkCalendar:
         (holidays if kind == "holiday" else makeups)[year].add(day)
         if name:
             names[year][day] = name
-    return WorkCalendar({
-        y: YearSchedule(y, frozenset(holidays[y]), frozenset(makeups[y]), names[y]) for y in years
-    })
+    return WorkCalendar(
+        {y: YearSchedule(y, frozenset(holidays[y]), frozenset(makeups[y]), names[y]) for y in years}
+    )
 
 
 async def load_calendar(session: AsyncSession) -> WorkCalendar:
@@ -127,8 +127,10 @@ async def _notify(session: AsyncSession, year: int) -> int:
 
 
 def _day_rows(schedule: YearSchedule) -> list[dict[str, object]]:
-    return [{"day": e.day, "year": schedule.year, "kind": e.kind, "name": e.name}
-            for e in schedule_entries(schedule)]
+    return [
+        {"day": e.day, "year": schedule.year, "kind": e.kind, "name": e.name}
+        for e in schedule_entries(schedule)
+    ]
 
 
 async def import_year(
@@ -159,8 +161,12 @@ async def import_year(
     )
     stmt = upsert.on_conflict_do_update(
         index_elements=[CalendarYear.year],
-        set_={"source": source, "imported_at": now, "imported_by": imported_by,
-              "version": CalendarYear.version + 1},
+        set_={
+            "source": source,
+            "imported_at": now,
+            "imported_by": imported_by,
+            "version": CalendarYear.version + 1,
+        },
     ).returning(CalendarYear.version)
     version = int((await session.execute(stmt)).scalar_one())
     await session.execute(delete(CalendarDay).where(CalendarDay.year == year))
@@ -169,10 +175,12 @@ async def import_year(
         await session.execute(insert(CalendarDay), rows)
     invalidate_calendar_cache()
     recomputed = await _notify(session, year)
-    logger.info("calendar %s imported from %s (version %s), %s items recomputed", year, source, version,
-                recomputed)
-    return ImportResult(year, source, version, len(schedule.holidays), len(schedule.makeup_workdays),
-                        version > 1, recomputed)
+    logger.info(
+        "calendar %s imported from %s (version %s), %s items recomputed", year, source, version, recomputed
+    )
+    return ImportResult(
+        year, source, version, len(schedule.holidays), len(schedule.makeup_workdays), version > 1, recomputed
+    )
 
 
 async def seed_from_chinesecalendar(session: AsyncSession) -> list[int]:
@@ -187,10 +195,17 @@ async def seed_from_chinesecalendar(session: AsyncSession) -> list[int]:
         return []
     schedules = {y: s for y in todo if (s := chinesecalendar_schedule(y)) is not None}
     now = utcnow()
-    stmt = pg_insert(CalendarYear).values([
-        {"year": y, "source": SOURCE_PACKAGE, "imported_at": now, "imported_by": None, "version": 1}
-        for y in schedules
-    ]).on_conflict_do_nothing(index_elements=[CalendarYear.year]).returning(CalendarYear.year)
+    stmt = (
+        pg_insert(CalendarYear)
+        .values(
+            [
+                {"year": y, "source": SOURCE_PACKAGE, "imported_at": now, "imported_by": None, "version": 1}
+                for y in schedules
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=[CalendarYear.year])
+        .returning(CalendarYear.year)
+    )
     seeded = sorted((await session.scalars(stmt)).all())
     rows = [r for y in seeded for r in _day_rows(schedules[y])]
     if rows:
@@ -224,6 +239,7 @@ async def year_entries(session: AsyncSession, year: int) -> list[DayEntry]:
     """The listed days of ``year`` (empty when the year is not imported)."""
     rows = await session.execute(
         select(CalendarDay.day, CalendarDay.kind, CalendarDay.name)
-        .where(CalendarDay.year == year).order_by(CalendarDay.day)
+        .where(CalendarDay.year == year)
+        .order_by(CalendarDay.day)
     )
     return [DayEntry(day, cast(EntryKind, kind), name) for day, kind, name in rows]

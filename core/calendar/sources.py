@@ -49,9 +49,12 @@ class ParsedYear:
 
 
 def _error(fields: list[FieldError]) -> AppError:
-    return AppError("calendar_invalid", Msg("工作日历数据有误，未做任何修改",
-                                            "The calendar data is invalid; nothing was changed"),
-                    status=422, fields=fields[:_MAX_REPORTED])
+    return AppError(
+        "calendar_invalid",
+        Msg("工作日历数据有误，未做任何修改", "The calendar data is invalid; nothing was changed"),
+        status=422,
+        fields=fields[:_MAX_REPORTED],
+    )
 
 
 def _fe(field: str, code: str, zh: str, en: str) -> FieldError:
@@ -61,8 +64,16 @@ def _fe(field: str, code: str, zh: str, en: str) -> FieldError:
 def check_year(year: int, field: str = "year") -> None:
     """Reject years no holiday notice will ever cover."""
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise _error([_fe(field, "year_out_of_range", f"年份须在 {MIN_YEAR}–{MAX_YEAR} 之间",
-                          f"The year must be between {MIN_YEAR} and {MAX_YEAR}")])
+        raise _error(
+            [
+                _fe(
+                    field,
+                    "year_out_of_range",
+                    f"年份须在 {MIN_YEAR}–{MAX_YEAR} 之间",
+                    f"The year must be between {MIN_YEAR} and {MAX_YEAR}",
+                )
+            ]
+        )
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -84,32 +95,61 @@ def _check_entry(
     n_before = len(errors)
     day = parse_date(raw_date) if isinstance(raw_date, str) else None
     if day is None:
-        errors.append(_fe(f"{where}.date", "invalid_date", f"日期无效：{raw_date!s:.40}（应为 YYYY-MM-DD）",
-                          f"Invalid date {raw_date!s:.40} (expected YYYY-MM-DD)"))
+        errors.append(
+            _fe(
+                f"{where}.date",
+                "invalid_date",
+                f"日期无效：{raw_date!s:.40}（应为 YYYY-MM-DD）",
+                f"Invalid date {raw_date!s:.40} (expected YYYY-MM-DD)",
+            )
+        )
     elif day.year != year:
-        errors.append(_fe(f"{where}.date", "wrong_year", f"日期 {day} 不属于 {year} 年",
-                          f"{day} is not in {year}"))
+        errors.append(
+            _fe(f"{where}.date", "wrong_year", f"日期 {day} 不属于 {year} 年", f"{day} is not in {year}")
+        )
     kind = raw_kind.strip().lower() if isinstance(raw_kind, str) else None
     if kind not in KINDS:
-        errors.append(_fe(f"{where}.kind", "invalid_kind", "类型须为 holiday（放假）或 workday（调休上班）",
-                          "kind must be holiday or workday"))
+        errors.append(
+            _fe(
+                f"{where}.kind",
+                "invalid_kind",
+                "类型须为 holiday（放假）或 workday（调休上班）",
+                "kind must be holiday or workday",
+            )
+        )
     if raw_name is None:
         name = ""
     elif isinstance(raw_name, str) and len(raw_name.strip()) <= MAX_NAME:
         name = raw_name.strip()
     else:
-        errors.append(_fe(f"{where}.name", "invalid_name", f"名称须为不超过 {MAX_NAME} 字的文字",
-                          f"name must be text of at most {MAX_NAME} characters"))
+        errors.append(
+            _fe(
+                f"{where}.name",
+                "invalid_name",
+                f"名称须为不超过 {MAX_NAME} 字的文字",
+                f"name must be text of at most {MAX_NAME} characters",
+            )
+        )
     if day is not None and day.year == year and kind in KINDS:
         weekend = day.weekday() >= 5
         if kind == "holiday" and weekend:
-            errors.append(_fe(f"{where}.kind", "holiday_on_weekend",
-                              f"{day} 是周末，本就休息，不应列为 holiday",
-                              f"{day} is a weekend day, already a rest day; do not list it as holiday"))
+            errors.append(
+                _fe(
+                    f"{where}.kind",
+                    "holiday_on_weekend",
+                    f"{day} 是周末，本就休息，不应列为 holiday",
+                    f"{day} is a weekend day, already a rest day; do not list it as holiday",
+                )
+            )
         elif kind == "workday" and not weekend:
-            errors.append(_fe(f"{where}.kind", "workday_on_weekday",
-                              f"{day} 是周一至周五，本就上班，不应列为 workday",
-                              f"{day} is Mon-Fri, already a working day; do not list it as workday"))
+            errors.append(
+                _fe(
+                    f"{where}.kind",
+                    "workday_on_weekday",
+                    f"{day} 是周一至周五，本就上班，不应列为 workday",
+                    f"{day} is Mon-Fri, already a working day; do not list it as workday",
+                )
+            )
     if len(errors) > n_before:
         return None
     assert day is not None
@@ -121,8 +161,14 @@ def _check_duplicates(entries: Sequence[tuple[str, DayEntry]], errors: list[Fiel
     for where, e in entries:
         if e.day in seen:
             first = seen[e.day]
-            errors.append(_fe(f"{where}.date", "duplicate_date", f"日期 {e.day} 重复（首次见于 {first}）",
-                              f"{e.day} is listed twice (first at {first})"))
+            errors.append(
+                _fe(
+                    f"{where}.date",
+                    "duplicate_date",
+                    f"日期 {e.day} 重复（首次见于 {first}）",
+                    f"{e.day} is listed twice (first at {first})",
+                )
+            )
         else:
             seen[e.day] = where
 
@@ -167,16 +213,32 @@ def _decode(data: bytes) -> str:
         try:
             return data.decode("gb18030")
         except UnicodeDecodeError:
-            raise _error([_fe("file", "bad_encoding", "文件编码无法识别（请使用 UTF-8）",
-                              "Unreadable text encoding (use UTF-8)")]) from None
+            raise _error(
+                [
+                    _fe(
+                        "file",
+                        "bad_encoding",
+                        "文件编码无法识别（请使用 UTF-8）",
+                        "Unreadable text encoding (use UTF-8)",
+                    )
+                ]
+            ) from None
 
 
 def _check_size(data: bytes) -> None:
     if not data.strip():
         raise _error([_fe("file", "empty", "文件为空", "The file is empty")])
     if len(data) > MAX_UPLOAD_BYTES:
-        raise _error([_fe("file", "too_large", f"文件超过 {MAX_UPLOAD_BYTES // 1024} KB",
-                          f"The file exceeds {MAX_UPLOAD_BYTES // 1024} KB")])
+        raise _error(
+            [
+                _fe(
+                    "file",
+                    "too_large",
+                    f"文件超过 {MAX_UPLOAD_BYTES // 1024} KB",
+                    f"The file exceeds {MAX_UPLOAD_BYTES // 1024} KB",
+                )
+            ]
+        )
 
 
 def parse_csv(data: bytes, year: int | None = None) -> ParsedYear:
@@ -188,8 +250,16 @@ def parse_csv(data: bytes, year: int | None = None) -> ParsedYear:
     except (StopIteration, csv.Error):
         header = []
     if header[:2] != ["date", "kind"] or len(header) > 3 or (len(header) == 3 and header[2] != "name"):
-        raise _error([_fe("line.1", "bad_header", "第 1 行须为表头 date,kind,name",
-                          "Line 1 must be the header date,kind,name")])
+        raise _error(
+            [
+                _fe(
+                    "line.1",
+                    "bad_header",
+                    "第 1 行须为表头 date,kind,name",
+                    "Line 1 must be the header date,kind,name",
+                )
+            ]
+        )
     errors: list[FieldError] = []
     rows: list[tuple[str, DayEntry]] = []
     try:
@@ -198,22 +268,37 @@ def parse_csv(data: bytes, year: int | None = None) -> ParsedYear:
             if not any(c.strip() for c in rec):
                 continue  # blank lines, e.g. a trailing one
             if len(rec) < 2 or len(rec) > 3:
-                errors.append(_fe(where, "bad_columns", f"第 {reader.line_num} 行须有 2 或 3 列",
-                                  f"Line {reader.line_num} must have 2 or 3 columns"))
+                errors.append(
+                    _fe(
+                        where,
+                        "bad_columns",
+                        f"第 {reader.line_num} 行须有 2 或 3 列",
+                        f"Line {reader.line_num} must have 2 or 3 columns",
+                    )
+                )
                 continue
             if year is None:
                 first = parse_date(rec[0])
                 if first is None:
-                    raise _error([_fe(f"{where}.date", "invalid_date", "无法从首行日期确定年份",
-                                      "Cannot tell the year from the first date")])
+                    raise _error(
+                        [
+                            _fe(
+                                f"{where}.date",
+                                "invalid_date",
+                                "无法从首行日期确定年份",
+                                "Cannot tell the year from the first date",
+                            )
+                        ]
+                    )
                 year = first.year
                 check_year(year, f"{where}.date")
             entry = _check_entry(year, where, (rec[0], rec[1], rec[2] if len(rec) == 3 else None), errors)
             if entry is not None:
                 rows.append((where, entry))
     except csv.Error as exc:
-        errors.append(_fe(f"line.{reader.line_num}", "bad_csv", f"CSV 格式错误：{exc}",
-                          f"Malformed CSV: {exc}"))
+        errors.append(
+            _fe(f"line.{reader.line_num}", "bad_csv", f"CSV 格式错误：{exc}", f"Malformed CSV: {exc}")
+        )
     if year is None:
         raise _error([_fe("file", "empty", "没有任何日期", "No days are listed")])
     check_year(year)
@@ -223,8 +308,16 @@ def parse_csv(data: bytes, year: int | None = None) -> ParsedYear:
 def parse_json_obj(obj: Any, year: int | None = None) -> ParsedYear:
     """Validate an already-decoded JSON document (also the JSON request body of the import API)."""
     if not isinstance(obj, dict):
-        raise _error([_fe("body", "not_an_object", "须为 JSON 对象 {\"year\": ..., \"days\": [...]}",
-                          "Expected a JSON object {\"year\": ..., \"days\": [...]}")])
+        raise _error(
+            [
+                _fe(
+                    "body",
+                    "not_an_object",
+                    '须为 JSON 对象 {"year": ..., "days": [...]}',
+                    'Expected a JSON object {"year": ..., "days": [...]}',
+                )
+            ]
+        )
     unknown = sorted(str(k) for k in obj if k not in ("year", "days"))
     if unknown:
         raise _error([_fe(k, "unknown_field", "不支持的字段", "Unknown field") for k in unknown])
@@ -232,8 +325,16 @@ def parse_json_obj(obj: Any, year: int | None = None) -> ParsedYear:
     if doc_year is not None and (not isinstance(doc_year, int) or isinstance(doc_year, bool)):
         raise _error([_fe("year", "invalid_year", "year 须为整数", "year must be an integer")])
     if year is not None and doc_year is not None and doc_year != year:
-        raise _error([_fe("year", "year_mismatch", f"文件年份 {doc_year} 与所选年份 {year} 不一致",
-                          f"The file is for {doc_year}, not {year}")])
+        raise _error(
+            [
+                _fe(
+                    "year",
+                    "year_mismatch",
+                    f"文件年份 {doc_year} 与所选年份 {year} 不一致",
+                    f"The file is for {doc_year}, not {year}",
+                )
+            ]
+        )
     target = year if year is not None else doc_year
     if target is None:
         raise _error([_fe("year", "missing", "缺少 year", "year is missing")])
@@ -246,8 +347,14 @@ def parse_json_obj(obj: Any, year: int | None = None) -> ParsedYear:
     for i, item in enumerate(days):
         where = f"days.{i}"
         if not isinstance(item, dict):
-            errors.append(_fe(where, "not_an_object", "每一项须为对象 {date, kind, name}",
-                              "Each item must be an object {date, kind, name}"))
+            errors.append(
+                _fe(
+                    where,
+                    "not_an_object",
+                    "每一项须为对象 {date, kind, name}",
+                    "Each item must be an object {date, kind, name}",
+                )
+            )
             continue
         entry = _check_entry(target, where, (item.get("date"), item.get("kind"), item.get("name")), errors)
         if entry is not None:
@@ -260,8 +367,16 @@ def parse_json(data: bytes, year: int | None = None) -> ParsedYear:
     try:
         obj = json.loads(_decode(data))
     except json.JSONDecodeError as exc:
-        raise _error([_fe("file", "bad_json", f"JSON 格式错误（第 {exc.lineno} 行）：{exc.msg}",
-                          f"Malformed JSON (line {exc.lineno}): {exc.msg}")]) from None
+        raise _error(
+            [
+                _fe(
+                    "file",
+                    "bad_json",
+                    f"JSON 格式错误（第 {exc.lineno} 行）：{exc.msg}",
+                    f"Malformed JSON (line {exc.lineno}): {exc.msg}",
+                )
+            ]
+        ) from None
     return parse_json_obj(obj, year)
 
 

@@ -164,11 +164,15 @@ def validate_specs(reminders: object) -> list[int]:
     out: list[int] = []
     for i, spec in enumerate(reminders if isinstance(reminders, list | tuple) else [None]):
         n = getattr(spec, "workdays_before", None)
-        if not isinstance(spec, ReminderSpec) or not isinstance(n, int) or isinstance(n, bool) or not (
-            0 <= n <= MAX_WORKDAYS_BEFORE
+        if (
+            not isinstance(spec, ReminderSpec)
+            or not isinstance(n, int)
+            or isinstance(n, bool)
+            or not (0 <= n <= MAX_WORKDAYS_BEFORE)
         ):
             raise invalid(
-                f"reminders.{i}.workdays_before", "out_of_range",
+                f"reminders.{i}.workdays_before",
+                "out_of_range",
                 f"催办提前的工作日数须为0至{MAX_WORKDAYS_BEFORE}的整数",
                 f"workdays_before must be an integer from 0 to {MAX_WORKDAYS_BEFORE}",
             )

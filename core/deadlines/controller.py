@@ -90,9 +90,16 @@ class DeadlineController(Controller):
         principal, tid = _tenant(request)
         clock = OfficeClock.from_settings()
         rows, total = await service.list_deadlines(
-            db_session, tid, state=state_filter, overdue_only=overdue, page=page, page_size=page_size,
-            owner_plugin=owner_plugin, object_type=object_type,
-            assignee_id=principal.user_id if mine else None, today=clock.today(utcnow()),
+            db_session,
+            tid,
+            state=state_filter,
+            overdue_only=overdue,
+            page=page,
+            page_size=page_size,
+            owner_plugin=owner_plugin,
+            object_type=object_type,
+            assignee_id=principal.user_id if mine else None,
+            today=clock.today(utcnow()),
             visible_to=_visible_to(principal),
         )
         items = [DeadlineOut.model_validate(_out(d, clock)) for d in rows]
@@ -112,7 +119,9 @@ class DeadlineController(Controller):
         return DeadlineDetail.model_validate({**_out(d, OfficeClock.from_settings()), "reminders": reminders})
 
     @post(
-        "/{deadline_id:int}/explanation", operation_id="deadlines_explain", status_code=200,
+        "/{deadline_id:int}/explanation",
+        operation_id="deadlines_explain",
+        status_code=200,
         summary="Record the written explanation (书面说明) of a missed deadline",
     )
     async def explain(
@@ -130,7 +139,12 @@ class DeadlineController(Controller):
             db_session, deadline_id, data.text, tenant_id=tid, author_id=principal.user_id
         )
         await audit_hook.record(
-            db_session, principal, "core.deadline.explain", object_type="deadline", object_id=d.id,
-            tenant_id=tid, after={"explanation": d.explanation},
+            db_session,
+            principal,
+            "core.deadline.explain",
+            object_type="deadline",
+            object_id=d.id,
+            tenant_id=tid,
+            after={"explanation": d.explanation},
         )
         return DeadlineOut.model_validate(_out(d, OfficeClock.from_settings()))

@@ -65,7 +65,11 @@ class Deadline(Base):
         # a finished deadline may be followed by a new one, e.g. after 退回重办).
         Index(
             "uq_core_deadlines_open_key",
-            "tenant_id", "owner_plugin", "object_type", "object_id", "kind",
+            "tenant_id",
+            "owner_plugin",
+            "object_type",
+            "object_id",
+            "kind",
             unique=True,
             postgresql_where=text("state = 'open'"),
         ),
@@ -106,7 +110,9 @@ class Deadline(Base):
     explained_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
 
     reminders: Mapped[list[DeadlineReminder]] = relationship(
-        back_populates="deadline", order_by="DeadlineReminder.fire_at", lazy="raise",
+        back_populates="deadline",
+        order_by="DeadlineReminder.fire_at",
+        lazy="raise",
         passive_deletes=True,
     )
 
@@ -128,7 +134,8 @@ class DeadlineReminder(Base):
         Index("ix_core_deadline_reminders_pending", "fire_at", postgresql_where=text("sent_at IS NULL")),
         # Recomputing provisional dates after a year's schedule is imported.
         Index(
-            "ix_core_deadline_reminders_provisional", "deadline_id",
+            "ix_core_deadline_reminders_provisional",
+            "deadline_id",
             postgresql_where=text("provisional AND sent_at IS NULL"),
         ),
     )

@@ -69,8 +69,9 @@ def _is_day(value: object) -> bool:
     return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
 
 
-def _validate(strings: dict[str, str], rule: str, basis: dt.date | None, amount: int | None,
-              due: dt.date | None) -> None:
+def _validate(
+    strings: dict[str, str], rule: str, basis: dt.date | None, amount: int | None, due: dt.date | None
+) -> None:
     """Collect every bad field into one 422 (plugins pass user input through here)."""
     errors: list[FieldError] = []
 
@@ -83,8 +84,12 @@ def _validate(strings: dict[str, str], rule: str, basis: dt.date | None, amount:
         elif len(value) > _LIMITS[name]:
             bad(name, "too_long", f"不能超过{_LIMITS[name]}个字符", f"at most {_LIMITS[name]} characters")
     if rule not in RULES:
-        bad("rule", "unknown_rule", "期限规则须为 workdays/days/months/fixed",
-            "rule must be one of " + "/".join(RULES))
+        bad(
+            "rule",
+            "unknown_rule",
+            "期限规则须为 workdays/days/months/fixed",
+            "rule must be one of " + "/".join(RULES),
+        )
     elif rule == "fixed":
         if not _is_day(due):
             bad("due", "required", "固定期限须给出到期日", "a fixed deadline needs a due date")
@@ -92,35 +97,46 @@ def _validate(strings: dict[str, str], rule: str, basis: dt.date | None, amount:
         if not _is_day(basis):
             bad("basis", "required", "须给出起算日", "the basis date is required")
         if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= MAX_AMOUNT:
-            bad("amount", "out_of_range", f"期限数须为0至{MAX_AMOUNT}的整数",
-                f"amount must be 0..{MAX_AMOUNT}")
+            bad(
+                "amount",
+                "out_of_range",
+                f"期限数须为0至{MAX_AMOUNT}的整数",
+                f"amount must be 0..{MAX_AMOUNT}",
+            )
         if due is not None:
             bad("due", "not_allowed", "计算型期限不能同时给出到期日", "due is only given for rule 'fixed'")
     if errors:
         raise AppError("validation_failed", Msg("请求参数无效", "The request is invalid"), 422, errors)
 
 
-async def _replan(session: AsyncSession, d: Deadline, cal: CalendarLike, clock: OfficeClock,
-                  now: dt.datetime) -> None:
+async def _replan(
+    session: AsyncSession, d: Deadline, cal: CalendarLike, clock: OfficeClock, now: dt.datetime
+) -> None:
     """Bring the unsent chases of ``d`` in line with its due date; a chase already sent for the same
     day is not repeated. Unchanged chases keep their rows, so re-registering is a no-op."""
-    existing = list((await session.scalars(
-        select(DeadlineReminder).where(DeadlineReminder.deadline_id == d.id)
-    )).all())
+    existing = list(
+        (await session.scalars(select(DeadlineReminder).where(DeadlineReminder.deadline_id == d.id))).all()
+    )
     sent = {(r.workdays_before, r.fire_at) for r in existing if r.sent_at is not None}
     planned = {
         (p.kind, p.workdays_before, p.fire_at, p.recipient, p.provisional): p
         for p in plan_reminders(
-            cal, clock, d.due_date, list(d.reminder_days),
-            assignee_id=d.assignee_id, escalate_to=d.escalate_to, today=clock.today(now),
+            cal,
+            clock,
+            d.due_date,
+            list(d.reminder_days),
+            assignee_id=d.assignee_id,
+            escalate_to=d.escalate_to,
+            today=clock.today(now),
         )
         if (p.workdays_before, p.fire_at) not in sent
     }
     stale = []
     for r in existing:
-        if r.sent_at is None and planned.pop(
-            (r.kind, r.workdays_before, r.fire_at, r.recipient, r.provisional), None
-        ) is None:
+        if (
+            r.sent_at is None
+            and planned.pop((r.kind, r.workdays_before, r.fire_at, r.recipient, r.provisional), None) is None
+        ):
             stale.append(r.id)
     if stale:
         await session.execute(
@@ -130,20 +146,26 @@ async def _replan(session: AsyncSession, d: Deadline, cal: CalendarLike, clock: 
         )
     session.add_all(
         DeadlineReminder(
-            deadline_id=d.id, tenant_id=d.tenant_id, kind=p.kind, workdays_before=p.workdays_before,
-            fire_at=p.fire_at, provisional=p.provisional, recipient=p.recipient,
+            deadline_id=d.id,
+            tenant_id=d.tenant_id,
+            kind=p.kind,
+            workdays_before=p.workdays_before,
+            fire_at=p.fire_at,
+            provisional=p.provisional,
+            recipient=p.recipient,
         )
         for p in planned.values()
     )
     await session.flush()
 
 
-def _open_key(
-    tenant_id: uuid.UUID, owner_plugin: str, object_type: str, object_id: str
-) -> Select[Deadline]:
+def _open_key(tenant_id: uuid.UUID, owner_plugin: str, object_type: str, object_id: str) -> Select[Deadline]:
     return select(Deadline).where(
-        Deadline.tenant_id == tenant_id, Deadline.owner_plugin == owner_plugin,
-        Deadline.object_type == object_type, Deadline.object_id == object_id, Deadline.state == STATE_OPEN,
+        Deadline.tenant_id == tenant_id,
+        Deadline.owner_plugin == owner_plugin,
+        Deadline.object_type == object_type,
+        Deadline.object_id == object_id,
+        Deadline.state == STATE_OPEN,
     )
 
 
@@ -173,8 +195,13 @@ async def register_deadline(
     ``escalate_to`` on the first working day after. Updating recomputes the due date and every
     unsent chase. Bad input raises a 422 :class:`AppError` before anything is written.
     """
-    strings = {"owner_plugin": owner_plugin, "object_type": object_type, "object_id": object_id,
-               "kind": kind, "title": title}
+    strings = {
+        "owner_plugin": owner_plugin,
+        "object_type": object_type,
+        "object_id": object_id,
+        "kind": kind,
+        "title": title,
+    }
     _validate(strings, rule, basis, amount, due)
     specs = validate_specs(list(reminders))
     cal = await _calendar(session, calendar)
@@ -182,18 +209,30 @@ async def register_deadline(
     now = now or utcnow()
     due_date, provisional = compute_due(cal, rule, basis, amount, due)
     values: dict[str, Any] = {
-        "title": title.strip(), "basis_date": basis, "rule": rule,
+        "title": title.strip(),
+        "basis_date": basis,
+        "rule": rule,
         "amount": amount if rule != "fixed" else None,
-        "due_date": due_date, "provisional": provisional, "reminder_days": specs,
-        "assignee_id": assignee_id, "escalate_to": escalate_to,
+        "due_date": due_date,
+        "provisional": provisional,
+        "reminder_days": specs,
+        "assignee_id": assignee_id,
+        "escalate_to": escalate_to,
     }
     key = _open_key(tenant_id, owner_plugin, object_type, object_id).where(Deadline.kind == kind)
     d = await session.scalar(key.with_for_update())
     if d is None:
         new_id = await session.scalar(
             pg_insert(Deadline)
-            .values(tenant_id=tenant_id, owner_plugin=owner_plugin, object_type=object_type,
-                    object_id=object_id, kind=kind, state=STATE_OPEN, **values)
+            .values(
+                tenant_id=tenant_id,
+                owner_plugin=owner_plugin,
+                object_type=object_type,
+                object_id=object_id,
+                kind=kind,
+                state=STATE_OPEN,
+                **values,
+            )
             .on_conflict_do_nothing(
                 index_elements=["tenant_id", "owner_plugin", "object_type", "object_id", "kind"],
                 # A literal: a bound parameter would stop PostgreSQL from matching the partial index.
@@ -215,8 +254,15 @@ async def register_deadline(
 
 
 async def _close(
-    session: AsyncSession, state: str, *, tenant_id: uuid.UUID, owner_plugin: str, object_type: str,
-    object_id: str, kind: str | None, now: dt.datetime | None,
+    session: AsyncSession,
+    state: str,
+    *,
+    tenant_id: uuid.UUID,
+    owner_plugin: str,
+    object_type: str,
+    object_id: str,
+    kind: str | None,
+    now: dt.datetime | None,
 ) -> list[Deadline]:
     stmt = _open_key(tenant_id, owner_plugin, object_type, object_id)
     if kind is not None:
@@ -238,25 +284,53 @@ async def _close(
 
 
 async def complete_deadline(
-    session: AsyncSession, *, tenant_id: uuid.UUID, owner_plugin: str, object_type: str, object_id: str,
-    kind: str | None = None, now: dt.datetime | None = None,
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    owner_plugin: str,
+    object_type: str,
+    object_id: str,
+    kind: str | None = None,
+    now: dt.datetime | None = None,
 ) -> list[Deadline]:
     """Mark the open deadline(s) of an object done (all kinds when ``kind`` is None); idempotent.
 
     Returns the deadlines closed by this call; one done after its due date still needs a 书面说明
     (rules.md §1), see :func:`explain_missed`.
     """
-    return await _close(session, STATE_DONE, tenant_id=tenant_id, owner_plugin=owner_plugin,
-                        object_type=object_type, object_id=object_id, kind=kind, now=now)
+    return await _close(
+        session,
+        STATE_DONE,
+        tenant_id=tenant_id,
+        owner_plugin=owner_plugin,
+        object_type=object_type,
+        object_id=object_id,
+        kind=kind,
+        now=now,
+    )
 
 
 async def cancel_deadline(
-    session: AsyncSession, *, tenant_id: uuid.UUID, owner_plugin: str, object_type: str, object_id: str,
-    kind: str | None = None, now: dt.datetime | None = None,
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    owner_plugin: str,
+    object_type: str,
+    object_id: str,
+    kind: str | None = None,
+    now: dt.datetime | None = None,
 ) -> list[Deadline]:
     """Cancel the open deadline(s) of an object (e.g. after 退文); unsent chases are dropped."""
-    return await _close(session, STATE_CANCELLED, tenant_id=tenant_id, owner_plugin=owner_plugin,
-                        object_type=object_type, object_id=object_id, kind=kind, now=now)
+    return await _close(
+        session,
+        STATE_CANCELLED,
+        tenant_id=tenant_id,
+        owner_plugin=owner_plugin,
+        object_type=object_type,
+        object_id=object_id,
+        kind=kind,
+        now=now,
+    )
 
 
 def is_missed(d: Deadline, today: dt.date, clock: OfficeClock | None = None) -> bool:
@@ -273,8 +347,12 @@ def _visible(people: Sequence[uuid.UUID]) -> ColumnElement[bool]:
 
 
 async def get_deadline(
-    session: AsyncSession, tenant_id: uuid.UUID, deadline_id: int,
-    *, for_update: bool = False, visible_to: Sequence[uuid.UUID] | None = None,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    deadline_id: int,
+    *,
+    for_update: bool = False,
+    visible_to: Sequence[uuid.UUID] | None = None,
 ) -> Deadline:
     """A deadline of ``tenant_id``; another tenant's id, or one not ``visible_to``, is a 404 (as missing)."""
     stmt = select(Deadline).where(Deadline.id == deadline_id, Deadline.tenant_id == tenant_id)
@@ -292,8 +370,13 @@ async def reminders_of(session: AsyncSession, deadline_id: int) -> list[Deadline
 
 
 async def explain_missed(
-    session: AsyncSession, deadline_id: int, text: str, *, tenant_id: uuid.UUID,
-    author_id: uuid.UUID | None = None, now: dt.datetime | None = None,
+    session: AsyncSession,
+    deadline_id: int,
+    text: str,
+    *,
+    tenant_id: uuid.UUID,
+    author_id: uuid.UUID | None = None,
+    now: dt.datetime | None = None,
 ) -> Deadline:
     """Record the 书面说明 for a missed deadline (rules.md §1). Written once: it is the record.
 
@@ -303,8 +386,12 @@ async def explain_missed(
     if not isinstance(text, str) or not text.strip():
         raise invalid("text", "required", "书面说明不能为空", "the explanation must not be empty")
     if len(text) > MAX_EXPLANATION:
-        raise invalid("text", "too_long", f"书面说明不能超过{MAX_EXPLANATION}个字符",
-                      f"the explanation is limited to {MAX_EXPLANATION} characters")
+        raise invalid(
+            "text",
+            "too_long",
+            f"书面说明不能超过{MAX_EXPLANATION}个字符",
+            f"the explanation is limited to {MAX_EXPLANATION} characters",
+        )
     now = now or utcnow()
     clock = OfficeClock.from_settings()
     d = await get_deadline(session, tenant_id, deadline_id, for_update=True)
@@ -320,9 +407,17 @@ async def explain_missed(
 
 
 async def list_deadlines(
-    session: AsyncSession, tenant_id: uuid.UUID, *, state: str | None = None, overdue_only: bool = False,
-    page: int = 1, page_size: int = 20, owner_plugin: str | None = None, object_type: str | None = None,
-    assignee_id: uuid.UUID | None = None, today: dt.date | None = None,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    *,
+    state: str | None = None,
+    overdue_only: bool = False,
+    page: int = 1,
+    page_size: int = 20,
+    owner_plugin: str | None = None,
+    object_type: str | None = None,
+    assignee_id: uuid.UUID | None = None,
+    today: dt.date | None = None,
     visible_to: Sequence[uuid.UUID] | None = None,
 ) -> tuple[list[Deadline], int]:
     """One page of a tenant's deadlines (earliest due first) and the total.
@@ -330,8 +425,9 @@ async def list_deadlines(
     ``visible_to``: only deadlines assigned or escalated to one of these people (``None`` = all).
     """
     if state is not None and state not in STATES:
-        raise invalid("state", "invalid", "状态须为 open/done/cancelled",
-                      "state must be open, done or cancelled")
+        raise invalid(
+            "state", "invalid", "状态须为 open/done/cancelled", "state must be open, done or cancelled"
+        )
     stmt = select(Deadline).where(Deadline.tenant_id == tenant_id)
     if state is not None:
         stmt = stmt.where(Deadline.state == state)
@@ -353,8 +449,9 @@ async def list_deadlines(
     return list(rows.all()), int(total or 0)
 
 
-async def recompute_provisional(session: AsyncSession, year: int, *, calendar: CalendarLike | None = None,
-                                now: dt.datetime | None = None) -> int:
+async def recompute_provisional(
+    session: AsyncSession, year: int, *, calendar: CalendarLike | None = None, now: dt.datetime | None = None
+) -> int:
     """Recompute open deadlines whose due date or unsent chases were provisional and touch ``year``.
 
     Called after an admin imports ``year``'s schedule (rules.md §0: provisional deadlines are

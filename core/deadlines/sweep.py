@@ -46,7 +46,8 @@ WHERE r.sent_at IS NULL AND r.fire_at <= :now
 # One statement claims a batch and marks it sent. FOR SHARE OF d makes a concurrent complete/cancel
 # (which locks the deadline row) either wait for this batch or have its rows skipped until it commits.
 _CLAIM = text(
-    "WITH due AS (SELECT r.id " + _DUE
+    "WITH due AS (SELECT r.id "
+    + _DUE
     + """ORDER BY r.fire_at
     LIMIT :batch
     FOR UPDATE OF r SKIP LOCKED
@@ -61,7 +62,8 @@ FROM due, core_deadlines d
 WHERE r.id = due.id AND d.id = r.deadline_id
 RETURNING r.id, r.kind, r.workdays_before, r.recipient, r.outcome, d.id AS deadline_id, d.tenant_id,
           d.owner_plugin, d.object_type, d.object_id, d.title, d.due_date
-""")
+"""
+)
 
 # The same selection without locks: what "find due" costs (benchmarks, monitoring).
 COUNT_DUE = text("SELECT count(*) " + _DUE)
@@ -90,22 +92,33 @@ def _texts(kind: str, n: int, title: str, due: dt.date) -> tuple[str, str, str]:
     """(zh title, en title, zh body) of a chase; the due date in the office's numeric style."""
     d = due.isoformat()
     if kind == "before":
-        return (f"催办：{title}（{d}到期，还剩{n}个工作日）",
-                f"Reminder: {title} (due {d}, {n} working day{'s' if n != 1 else ''} left)",
-                f"该事项将于{d}到期，请在期限内办结。")
+        return (
+            f"催办：{title}（{d}到期，还剩{n}个工作日）",
+            f"Reminder: {title} (due {d}, {n} working day{'s' if n != 1 else ''} left)",
+            f"该事项将于{d}到期，请在期限内办结。",
+        )
     if kind == "due":
-        return (f"催办：{title}（今日到期）", f"Due today: {title}",
-                f"该事项于今日（{d}）到期，请今日办结。")
-    return (f"超期督办：{title}（已于{d}到期）", f"Overdue: {title} (was due {d})",
-            f"该事项已于{d}到期仍未办结，请督促办理；超期须提交书面说明。")
+        return (f"催办：{title}（今日到期）", f"Due today: {title}", f"该事项于今日（{d}）到期，请今日办结。")
+    return (
+        f"超期督办：{title}（已于{d}到期）",
+        f"Overdue: {title} (was due {d})",
+        f"该事项已于{d}到期仍未办结，请督促办理；超期须提交书面说明。",
+    )
 
 
 def _notification_row(row: Any) -> dict[str, Any]:
     zh, en, body = _texts(row.kind, row.workdays_before, row.title, row.due_date)
     return {
-        "tenant_id": row.tenant_id, "recipient_id": row.recipient, "kind": f"deadline.{row.kind}",
-        "title": zh[:400], "title_en": en[:400], "body": body, "link": f"/deadlines/{row.deadline_id}",
-        "source_plugin": row.owner_plugin, "object_type": row.object_type, "object_id": row.object_id,
+        "tenant_id": row.tenant_id,
+        "recipient_id": row.recipient,
+        "kind": f"deadline.{row.kind}",
+        "title": zh[:400],
+        "title_en": en[:400],
+        "body": body,
+        "link": f"/deadlines/{row.deadline_id}",
+        "source_plugin": row.owner_plugin,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
         "dedupe_key": f"reminder:{row.id}",
     }
 
@@ -133,8 +146,12 @@ async def _claim_batch(
     return result, created
 
 
-async def _deliver(channels: Sequence[NotificationChannel], created: list[dict[str, Any]],
-                   result: SweepResult, limit_s: float) -> None:
+async def _deliver(
+    channels: Sequence[NotificationChannel],
+    created: list[dict[str, Any]],
+    result: SweepResult,
+    limit_s: float,
+) -> None:
     for payload in created:
         for ch in channels:
             try:
@@ -143,8 +160,9 @@ async def _deliver(channels: Sequence[NotificationChannel], created: list[dict[s
             except Exception:
                 # The in-app notification is the record; a channel outage must not stop the sweep.
                 result.delivery_failures += 1
-                logger.exception("channel %s failed to deliver notification %s",
-                                 getattr(ch, "name", "?"), payload["id"])
+                logger.exception(
+                    "channel %s failed to deliver notification %s", getattr(ch, "name", "?"), payload["id"]
+                )
 
 
 async def sweep_due_reminders(
@@ -207,7 +225,7 @@ async def sweep_job(**_: Any) -> dict[str, int]:
 def _asyncpg_url(dsn: str) -> str:
     for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
         if dsn.startswith(prefix):
-            return "postgresql+asyncpg://" + dsn[len(prefix):]
+            return "postgresql+asyncpg://" + dsn[len(prefix) :]
     raise SystemExit("--dsn must be a postgresql:// URL")
 
 
@@ -229,14 +247,22 @@ async def _main(dsn: str, loops: int, batch: int, now: dt.datetime, start_at: fl
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m core.deadlines.sweep", description=__doc__)
-    parser.add_argument("--dsn", default=os.environ.get("FUBAN_DATABASE_URL"),
-                        help="postgresql:// or postgresql+asyncpg:// URL (default: $FUBAN_DATABASE_URL)")
+    parser.add_argument(
+        "--dsn",
+        default=os.environ.get("FUBAN_DATABASE_URL"),
+        help="postgresql:// or postgresql+asyncpg:// URL (default: $FUBAN_DATABASE_URL)",
+    )
     parser.add_argument("--loops", type=int, default=1, help="sweeps to run one after the other")
     parser.add_argument("--batch", type=int, default=1000, help="reminders claimed per transaction")
-    parser.add_argument("--now", type=dt.datetime.fromisoformat, default=None,
-                        help="sweep as of this ISO time (default: now)")
-    parser.add_argument("--start-at", type=float, default=None,
-                        help="UNIX time to start at (lets several processes race from the same instant)")
+    parser.add_argument(
+        "--now", type=dt.datetime.fromisoformat, default=None, help="sweep as of this ISO time (default: now)"
+    )
+    parser.add_argument(
+        "--start-at",
+        type=float,
+        default=None,
+        help="UNIX time to start at (lets several processes race from the same instant)",
+    )
     args = parser.parse_args(argv)
     if not args.dsn:
         parser.error("--dsn is required (or set FUBAN_DATABASE_URL)")

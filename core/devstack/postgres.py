@@ -84,13 +84,26 @@ class EmbeddedPostgres(EmbeddedServer):
         grant_traverse(reach, user)
         if not (self.pgdata / "PG_VERSION").exists():
             self._initdb(user)
-        self._spawn([
-            self._bin("postgres"), "-D", str(self.pgdata), "-p", str(self.port),
-            "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.socket_dir}",
-            "-c", "max_connections=200",
-            # Dev/test only: commits return before the WAL flush; a crash loses the last few, never corrupts.
-            "-c", "synchronous_commit=off",
-        ], run_as=user, cwd=Path("/"))  # cwd /: the postgres user may not be able to enter ours
+        self._spawn(
+            [
+                self._bin("postgres"),
+                "-D",
+                str(self.pgdata),
+                "-p",
+                str(self.port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"unix_socket_directories={self.socket_dir}",
+                "-c",
+                "max_connections=200",
+                # Dev/test only: commits return before the WAL flush; a crash loses the last few.
+                "-c",
+                "synchronous_commit=off",
+            ],
+            run_as=user,
+            cwd=Path("/"),
+        )  # cwd /: the postgres user may not be able to enter ours
 
     def _initdb(self, user: RunAs) -> None:
         if self.pgdata.exists():  # half-made by an interrupted initdb (no PG_VERSION): start over
@@ -99,13 +112,30 @@ class EmbeddedPostgres(EmbeddedServer):
         write_private(pwfile, self.password + "\n")
         user.chown(pwfile)
         try:
-            proc = spawn([
-                self._bin("initdb"), "-D", str(self.pgdata), "-U", PG_USER, f"--pwfile={pwfile}",
-                "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C",
-                "--locale-provider=builtin", "--builtin-locale=C.UTF-8", "--no-instructions",
-                # A fresh, empty cluster is not worth a full fsync (it is most of initdb's time).
-                "--no-sync",
-            ], self.log, run_as=user, cwd=Path("/"), env=dict(BASE_ENV))
+            proc = spawn(
+                [
+                    self._bin("initdb"),
+                    "-D",
+                    str(self.pgdata),
+                    "-U",
+                    PG_USER,
+                    f"--pwfile={pwfile}",
+                    "--auth-local=trust",
+                    "--auth-host=scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                    "--locale-provider=builtin",
+                    "--builtin-locale=C.UTF-8",
+                    "--no-instructions",
+                    # A fresh, empty cluster is not worth a full fsync (it is most of initdb's time).
+                    "--no-sync",
+                ],
+                self.log,
+                run_as=user,
+                cwd=Path("/"),
+                env=dict(BASE_ENV),
+            )
             if proc.wait() != 0:
                 raise self.error(f"initdb failed with code {proc.returncode}")
         finally:
@@ -125,10 +155,27 @@ class EmbeddedPostgres(EmbeddedServer):
             f"ALTER ROLE {PG_USER} PASSWORD '{self.password}';\n"
         )
         res = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            [self._bin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(self.socket_dir),
-             "-p", str(self.port), "-U", PG_USER, "-d", "postgres"],
-            input=sql, capture_output=True, text=True, env={**BASE_ENV, "PGCONNECT_TIMEOUT": "10"},
-            timeout=60, check=False,
+            [
+                self._bin("psql"),
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                str(self.socket_dir),
+                "-p",
+                str(self.port),
+                "-U",
+                PG_USER,
+                "-d",
+                "postgres",
+            ],
+            input=sql,
+            capture_output=True,
+            text=True,
+            env={**BASE_ENV, "PGCONNECT_TIMEOUT": "10"},
+            timeout=60,
+            check=False,
         )
         if res.returncode != 0:
             raise self.error(f"provisioning failed: {res.stderr.strip()}")
@@ -163,7 +210,11 @@ def _postmaster_for(pid: int, pgdata: Path) -> psutil.Process | None:
     with contextlib.suppress(psutil.Error, ValueError, OSError):
         proc = psutil.Process(pid)
         argv: list[str] = proc.cmdline()
-        if (argv and Path(argv[0]).name == "postgres" and "-D" in argv
-                and Path(argv[argv.index("-D") + 1]).resolve() == pgdata):
+        if (
+            argv
+            and Path(argv[0]).name == "postgres"
+            and "-D" in argv
+            and Path(argv[argv.index("-D") + 1]).resolve() == pgdata
+        ):
             return proc
     return None

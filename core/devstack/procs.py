@@ -192,9 +192,20 @@ def unprivileged_user(owner_of: Path | None = None) -> RunAs:
     useradd = shutil.which("useradd") or "/usr/sbin/useradd"
     nologin = shutil.which("nologin") or "/usr/sbin/nologin"
     res = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        [useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", nologin,
-         "--user-group", UNPRIVILEGED_USER],
-        capture_output=True, text=True, check=False,
+        [
+            useradd,
+            "--system",
+            "--no-create-home",
+            "--home-dir",
+            "/nonexistent",
+            "--shell",
+            nologin,
+            "--user-group",
+            UNPRIVILEGED_USER,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     try:  # a concurrent start may have created it first; only a missing user is an error
         return _run_as_user(pwd.getpwnam(UNPRIVILEGED_USER))
@@ -235,15 +246,26 @@ def grant_traverse(paths: Sequence[Path], user: RunAs) -> list[Path]:
 # ---------------------------------------------------------------- processes
 
 
-def spawn(args: Sequence[str], log: LogFile, *, run_as: RunAs | None = None, cwd: Path | None = None,
-          env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def spawn(
+    args: Sequence[str],
+    log: LogFile,
+    *,
+    run_as: RunAs | None = None,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
     """Start a server in its own session: a terminal Ctrl-C reaches only us, and we stop it in order."""
     fd = log.open_for_run(" ".join(args))
     switch = run_as is not None and run_as.switches
     try:
         return subprocess.Popen(  # noqa: S603 - argv built by us, no shell
-            list(args), stdin=subprocess.DEVNULL, stdout=fd, stderr=subprocess.STDOUT,
-            cwd=cwd, env=env, start_new_session=True,
+            list(args),
+            stdin=subprocess.DEVNULL,
+            stdout=fd,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
             # setuid/setgid in the child itself: no runuser/su process in between to relay signals.
             user=run_as.uid if switch and run_as else None,
             group=run_as.gid if switch and run_as else None,

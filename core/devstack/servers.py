@@ -88,8 +88,10 @@ class EmbeddedServer(ABC):
         self.stop_stale(self.data_dir)
         for port in self.ports():
             if not port_free(port):
-                raise StackError(f"{self.name}: port {port} is in use by {port_owner(port)}; "
-                                 "is another stack running? Choose another base port.")
+                raise StackError(
+                    f"{self.name}: port {port} is in use by {port_owner(port)}; "
+                    "is another stack running? Choose another base port."
+                )
         try:
             self._launch()
             self._wait_ready(started + timeout, timeout, cancel)
@@ -197,11 +199,28 @@ class EmbeddedValkey(EmbeddedServer):
     def _launch(self) -> None:
         work = self.data_dir / "valkey"
         work.mkdir(parents=True, exist_ok=True)
-        self._spawn([
-            str(valkey_binary()), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(work),
-            "--daemonize", "no", "--protected-mode", "yes", "--appendonly", "yes", "--save", "",
-            "--logfile", "",
-        ], cwd=work)
+        self._spawn(
+            [
+                str(valkey_binary()),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(work),
+                "--daemonize",
+                "no",
+                "--protected-mode",
+                "yes",
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+                "--logfile",
+                "",
+            ],
+            cwd=work,
+        )
 
     @classmethod
     def _is_ours(cls, proc: psutil.Process, data_dir: Path) -> bool:
@@ -255,8 +274,16 @@ class EmbeddedS3(EmbeddedServer):
         weed's built-in worker dials the admin gRPC port as admin http port + 10000 whatever
         -admin.port.grpc says (and retries forever), so that one must follow the rule.
         """
-        flags = ("master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
-                 "filer.port.grpc", "s3.port.grpc", "admin.port")
+        flags = (
+            "master.port",
+            "master.port.grpc",
+            "volume.port",
+            "volume.port.grpc",
+            "filer.port",
+            "filer.port.grpc",
+            "s3.port.grpc",
+            "admin.port",
+        )
         ports = {flag: port + 1 + i for i, flag in enumerate(flags)}
         ports["admin.port.grpc"] = ports["admin.port"] + 10000
         return ports
@@ -270,27 +297,52 @@ class EmbeddedS3(EmbeddedServer):
         return f"127.0.0.1:{self.port}"
 
     def client(self, http_client: urllib3.PoolManager | None = None) -> Minio:
-        return Minio(self.endpoint, access_key=self.access_key, secret_key=self.secret_key, secure=False,
-                     http_client=http_client)
+        return Minio(
+            self.endpoint,
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            secure=False,
+            http_client=http_client,
+        )
 
     def _launch(self) -> None:
         data = self.root / "data"
         data.mkdir(parents=True, exist_ok=True)
         config = self.root / "s3.json"
-        write_private(config, json.dumps({"identities": [{
-            "name": "fuban",
-            "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
-            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-        }]}))
-        self._spawn([
-            weed_binary(), "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-            f"-s3.config={config}", f"-s3.port={self.port}",
-            *(f"-{flag}={p}" for flag, p in self.internal_ports(self.port).items()),
-            "-s3.port.iceberg=0", "-s3.port.lance=0", "-webdav=false", "-admin.ui=false",
-            "-master.telemetry=false",
-            # Single node: no peers to drain, so skip the 1 s pre-stop pause (stop takes ~1 s, not ~4 s).
-            "-volume.preStopSeconds=0",
-        ], cwd=self.root)
+        write_private(
+            config,
+            json.dumps(
+                {
+                    "identities": [
+                        {
+                            "name": "fuban",
+                            "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
+                            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                        }
+                    ]
+                }
+            ),
+        )
+        self._spawn(
+            [
+                weed_binary(),
+                "mini",
+                f"-dir={data}",
+                "-ip=127.0.0.1",
+                "-ip.bind=127.0.0.1",
+                f"-s3.config={config}",
+                f"-s3.port={self.port}",
+                *(f"-{flag}={p}" for flag, p in self.internal_ports(self.port).items()),
+                "-s3.port.iceberg=0",
+                "-s3.port.lance=0",
+                "-webdav=false",
+                "-admin.ui=false",
+                "-master.telemetry=false",
+                # Single node: no peers to drain, so skip the 1 s pre-stop pause (stop takes ~1 s, not ~4 s).
+                "-volume.preStopSeconds=0",
+            ],
+            cwd=self.root,
+        )
 
     @classmethod
     def _is_ours(cls, proc: psutil.Process, data_dir: Path) -> bool:

@@ -153,9 +153,11 @@ class Stack:
             for cls in (EmbeddedPostgres, EmbeddedValkey, EmbeddedS3):
                 cls.stop_stale(self.data_dir)
             self._ports = ports = self._choose_ports()
-            self._servers = (EmbeddedPostgres(self.data_dir, ports.postgres),
-                             EmbeddedValkey(self.data_dir, ports.valkey),
-                             EmbeddedS3(self.data_dir, ports.s3))
+            self._servers = (
+                EmbeddedPostgres(self.data_dir, ports.postgres),
+                EmbeddedValkey(self.data_dir, ports.valkey),
+                EmbeddedS3(self.data_dir, ports.s3),
+            )
             self._record(ports)
             self._start_all(self._servers)
         except BaseException:
@@ -163,9 +165,12 @@ class Stack:
             raise
         self.started_in = time.monotonic() - started
         atexit.register(self.stop)  # a forgotten stop() must not leave servers behind
-        logger.info("embedded stack ready in %.2fs (%s) under %s", self.started_in,
-                    ", ".join(f"{s.name} :{s.port} {s.started_in or 0:.2f}s" for s in self._servers),
-                    self.data_dir)
+        logger.info(
+            "embedded stack ready in %.2fs (%s) under %s",
+            self.started_in,
+            ", ".join(f"{s.name} :{s.port} {s.started_in or 0:.2f}s" for s in self._servers),
+            self.data_dir,
+        )
         return self
 
     def _start_all(self, servers: tuple[EmbeddedServer, ...]) -> None:
@@ -198,8 +203,10 @@ class Stack:
             busy = ports.busy()
             if busy:
                 used = ", ".join(f"{p} for {name} (by {port_owner(p)})" for p, name in busy.items())
-                raise StackError(f"ports in use: {used}; is another fuban stack running? "
-                                 "Stop it or pass another base port.")
+                raise StackError(
+                    f"ports in use: {used}; is another fuban stack running? "
+                    "Stop it or pass another base port."
+                )
             return ports
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             saved = StackPorts(int(json.loads((self.data_dir / "stack.json").read_text())["base_port"]))
@@ -259,8 +266,9 @@ class Stack:
     def __enter__(self) -> Stack:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def __repr__(self) -> str:

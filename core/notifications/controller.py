@@ -47,12 +47,19 @@ class NotificationController(Controller):
             db_session, tenant_id=tid, user_id=uid, unread_only=unread, page=page, page_size=page_size
         )
         return NotificationPage(
-            items=[NotificationOut.model_validate(n) for n in rows], total=total, page=page,
-            page_size=page_size, unread=unread_count,
+            items=[NotificationOut.model_validate(n) for n in rows],
+            total=total,
+            page=page,
+            page_size=page_size,
+            unread=unread_count,
         )
 
-    @post("/{notification_id:int}/read", operation_id="notifications_read", status_code=200,
-          summary="Mark one of my notifications read")
+    @post(
+        "/{notification_id:int}/read",
+        operation_id="notifications_read",
+        status_code=200,
+        summary="Mark one of my notifications read",
+    )
     async def read(
         self,
         request: Request[Any, Any, Any],
@@ -65,8 +72,12 @@ class NotificationController(Controller):
         row = await service.mark_read(db_session, tenant_id=tid, user_id=uid, notification_id=notification_id)
         return NotificationOut.model_validate(row)
 
-    @post("/read-all", operation_id="notifications_read_all", status_code=200,
-          summary="Mark all my notifications read")
+    @post(
+        "/read-all",
+        operation_id="notifications_read_all",
+        status_code=200,
+        summary="Mark all my notifications read",
+    )
     async def read_all(
         self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
     ) -> ReadAllOut:

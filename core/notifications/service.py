@@ -13,8 +13,19 @@ from core.db.base import utcnow
 from core.errors import not_found
 from core.notifications.models import Notification
 
-_COLUMNS = ("tenant_id", "recipient_id", "kind", "title", "title_en", "body", "link", "source_plugin",
-            "object_type", "object_id", "dedupe_key")
+_COLUMNS = (
+    "tenant_id",
+    "recipient_id",
+    "kind",
+    "title",
+    "title_en",
+    "body",
+    "link",
+    "source_plugin",
+    "object_type",
+    "object_id",
+    "dedupe_key",
+)
 _ARRAY_TYPES = ("uuid", "uuid", *["text"] * 9)
 # One array per column, unnested server-side: a constant 11 parameters however many rows (a VALUES
 # list would hit PostgreSQL's 32767-parameter limit and costs far more to build for 1000 rows).
@@ -55,11 +66,24 @@ async def create_notification(
     object_id: str | None = None,
 ) -> Notification | None:
     """One notification; ``None`` when one with this ``dedupe_key`` already exists."""
-    created = await insert_notifications(session, [{
-        "tenant_id": tenant_id, "recipient_id": recipient_id, "kind": kind, "title": title,
-        "title_en": title_en, "body": body, "link": link, "source_plugin": source_plugin,
-        "object_type": object_type, "object_id": object_id, "dedupe_key": dedupe_key,
-    }])
+    created = await insert_notifications(
+        session,
+        [
+            {
+                "tenant_id": tenant_id,
+                "recipient_id": recipient_id,
+                "kind": kind,
+                "title": title,
+                "title_en": title_en,
+                "body": body,
+                "link": link,
+                "source_plugin": source_plugin,
+                "object_type": object_type,
+                "object_id": object_id,
+                "dedupe_key": dedupe_key,
+            }
+        ],
+    )
     return created[0] if created else None
 
 

@@ -47,11 +47,16 @@ def ensure_bucket(settings: Settings) -> None:
             client.set_object_lock_config(bucket, ObjectLockConfig(None, None, None))
             client.get_object_lock_config(bucket)
         except S3Error as err:
-            logger.warning("bucket %s has no object lock (%s): archived files cannot be locked",
-                           bucket, err.code)
+            logger.warning(
+                "bucket %s has no object lock (%s): archived files cannot be locked", bucket, err.code
+            )
     try:
-        rule = Rule(ENABLED, rule_filter=Filter(prefix=""), rule_id="fuban-abort-incomplete-uploads",
-                    abort_incomplete_multipart_upload=AbortIncompleteMultipartUpload(1))
+        rule = Rule(
+            ENABLED,
+            rule_filter=Filter(prefix=""),
+            rule_id="fuban-abort-incomplete-uploads",
+            abort_incomplete_multipart_upload=AbortIncompleteMultipartUpload(1),
+        )
         client.set_bucket_lifecycle(bucket, LifecycleConfig([rule]))
     except S3Error as err:
         logger.warning("bucket %s: lifecycle rule not set (%s)", bucket, err.code)

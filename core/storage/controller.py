@@ -80,8 +80,9 @@ def _tenant(principal: Principal) -> uuid.UUID:
     return principal.tenant_id
 
 
-async def _own_file(session: AsyncSession, storage: StorageService, principal: Principal,
-                    file_id: uuid.UUID) -> StoredFile:
+async def _own_file(
+    session: AsyncSession, storage: StorageService, principal: Principal, file_id: uuid.UUID
+) -> StoredFile:
     row = await storage.get(session, file_id, tenant_id=_tenant(principal))
     if row.created_by != principal.user_id or row.classification > principal.clearance:
         raise file_not_found()
@@ -94,9 +95,14 @@ class FileController(Controller):
     tags = ["files"]  # noqa: RUF012
     dependencies = {"storage": Provide(provide_storage, sync_to_thread=False)}  # noqa: RUF012
 
-    @post("/", operation_id="files_upload", guards=[require_permission(FILES_UPLOAD)], status_code=201,
-          request_max_body_size=None,
-          summary="Upload a file (raw body with X-File-Name, or multipart 'file')")
+    @post(
+        "/",
+        operation_id="files_upload",
+        guards=[require_permission(FILES_UPLOAD)],
+        status_code=201,
+        request_max_body_size=None,
+        summary="Upload a file (raw body with X-File-Name, or multipart 'file')",
+    )
     async def upload(
         self,
         *,
@@ -109,19 +115,42 @@ class FileController(Controller):
         principal = principal_or_401(request)
         tenant_id = _tenant(principal)
         if classification > principal.clearance:
-            raise invalid("classification", "above_clearance", "密级不能高于本人密级",
-                          "Classification above your clearance")
+            raise invalid(
+                "classification",
+                "above_clearance",
+                "密级不能高于本人密级",
+                "Classification above your clearance",
+            )
         policy = await resolve_policy(db_session, tenant_id, plugin)
         incoming = await read_upload(request)
         row = await storage.upload(
-            db_session, incoming.chunks, tenant_id=tenant_id, plugin=plugin, original_name=incoming.name,
-            policy=policy, created_by=principal.user_id, classification=classification,
-            declared_type=incoming.declared_type, declared_length=incoming.declared_length,
+            db_session,
+            incoming.chunks,
+            tenant_id=tenant_id,
+            plugin=plugin,
+            original_name=incoming.name,
+            policy=policy,
+            created_by=principal.user_id,
+            classification=classification,
+            declared_type=incoming.declared_type,
+            declared_length=incoming.declared_length,
         )
-        await record(db_session, action="core.files.upload", object_type="core.file", object_id=row.id,
-                     principal=principal, summary=f"上传文件「{row.original_name}」",
-                     after={"name": row.original_name, "plugin": plugin, "size": row.size, "mime": row.mime,
-                            "sha256": row.sha256, "classification": classification})
+        await record(
+            db_session,
+            action="core.files.upload",
+            object_type="core.file",
+            object_id=row.id,
+            principal=principal,
+            summary=f"上传文件「{row.original_name}」",
+            after={
+                "name": row.original_name,
+                "plugin": plugin,
+                "size": row.size,
+                "mime": row.mime,
+                "sha256": row.sha256,
+                "classification": classification,
+            },
+        )
         return _out(row)
 
     @get("/{file_id:uuid}", operation_id="files_get", summary="A file's metadata")
@@ -135,8 +164,11 @@ class FileController(Controller):
     ) -> FileOut:
         return _out(await _own_file(db_session, storage, principal_or_401(request), file_id))
 
-    @get("/{file_id:uuid}/download", operation_id="files_download",
-         summary="307 to a presigned URL (5 minutes); ?redirect=false answers the URL as JSON")
+    @get(
+        "/{file_id:uuid}/download",
+        operation_id="files_download",
+        summary="307 to a presigned URL (5 minutes); ?redirect=false answers the URL as JSON",
+    )
     async def download(
         self,
         *,
@@ -152,16 +184,25 @@ class FileController(Controller):
         if row.missing_at is not None:
             raise FILE_MISSING
         url = storage.presigned_url(row, inline=inline)
-        await record_read(db_session, action="core.files.download", object_type="core.file", object_id=row.id,
-                          classification=row.classification, principal=principal,
-                          summary=f"下载涉密文件「{row.original_name}」")
+        await record_read(
+            db_session,
+            action="core.files.download",
+            object_type="core.file",
+            object_id=row.id,
+            classification=row.classification,
+            principal=principal,
+            summary=f"下载涉密文件「{row.original_name}」",
+        )
         if redirect:
             return Redirect(path=url, status_code=307, headers={"Cache-Control": "no-store"})
         out = DownloadUrlOut(url=url, expires_at=utcnow() + storage.url_expiry)
         return Response(content=out, headers={"Cache-Control": "no-store"})
 
-    @get("/{file_id:uuid}/content", operation_id="files_content",
-         summary="The file's bytes through the API (for networks where browsers cannot reach S3)")
+    @get(
+        "/{file_id:uuid}/content",
+        operation_id="files_content",
+        summary="The file's bytes through the API (for networks where browsers cannot reach S3)",
+    )
     async def content(
         self,
         *,
@@ -175,13 +216,23 @@ class FileController(Controller):
         row = await _own_file(db_session, storage, principal, file_id)
         if row.missing_at is not None:
             raise FILE_MISSING
-        await record_read(db_session, action="core.files.download", object_type="core.file", object_id=row.id,
-                          classification=row.classification, principal=principal,
-                          summary=f"下载涉密文件「{row.original_name}」")
+        await record_read(
+            db_session,
+            action="core.files.download",
+            object_type="core.file",
+            object_id=row.id,
+            classification=row.classification,
+            principal=principal,
+            summary=f"下载涉密文件「{row.original_name}」",
+        )
         body = await storage.open(row)
         disposition = content_disposition(row.original_name, inline=inline, mime=row.mime)
-        headers = {"Content-Disposition": disposition, "Content-Length": str(row.size),
-                   "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+        headers = {
+            "Content-Disposition": disposition,
+            "Content-Length": str(row.size),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        }
         return Stream(body, media_type=row.mime, headers=headers)
 
     @delete("/{file_id:uuid}", operation_id="files_delete", status_code=204, summary="Delete a file")
@@ -196,7 +247,12 @@ class FileController(Controller):
         principal = principal_or_401(request)
         row = await _own_file(db_session, storage, principal, file_id)
         await storage.delete(db_session, row)
-        await record(db_session, action="core.files.delete", object_type="core.file", object_id=row.id,
-                     principal=principal, summary=f"删除文件「{row.original_name}」",
-                     before={"name": row.original_name, "size": row.size, "sha256": row.sha256})
-
+        await record(
+            db_session,
+            action="core.files.delete",
+            object_type="core.file",
+            object_id=row.id,
+            principal=principal,
+            summary=f"删除文件「{row.original_name}」",
+            before={"name": row.original_name, "size": row.size, "sha256": row.sha256},
+        )

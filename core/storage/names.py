@@ -56,8 +56,11 @@ def validate_name(name: str) -> str:
     if any(c in _RESERVED for c in name) or name.strip() in {".", ".."}:
         raise _bad_name("path_chars", "文件名不能包含路径或特殊字符", "The file name must not contain a path")
     if name != name.strip() or name.endswith("."):
-        raise _bad_name("edge_chars", "文件名首尾不能是空格或句点",
-                        "The name must not start or end with spaces or end with a dot")
+        raise _bad_name(
+            "edge_chars",
+            "文件名首尾不能是空格或句点",
+            "The name must not start or end with spaces or end with a dot",
+        )
     return name
 
 
@@ -78,8 +81,9 @@ def encode_meta(value: str) -> str:
 
 
 # Types a browser may show in place; anything else (HTML, SVG, scripts...) is always a download.
-INLINE_SAFE = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp",
-                         "text/plain"})
+INLINE_SAFE = frozenset(
+    {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "text/plain"}
+)
 
 
 def content_disposition(name: str, *, inline: bool = False, mime: str = "") -> str:

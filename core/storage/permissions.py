@@ -7,8 +7,12 @@ from core.plugins.types import PermissionSpec
 FILES_UPLOAD = "core.files.upload"
 
 STORAGE_PERMISSIONS: list[PermissionSpec] = [
-    PermissionSpec(FILES_UPLOAD, "上传文件", "Upload files",
-                   "Upload through POST /api/files; each plugin's size and type limits apply."),
+    PermissionSpec(
+        FILES_UPLOAD,
+        "上传文件",
+        "Upload files",
+        "Upload through POST /api/files; each plugin's size and type limits apply.",
+    ),
 ]
 
 # Ordinary working roles upload; the three administrators do not need to.

@@ -15,11 +15,23 @@ from core.storage import sniff
 
 MB = 1024 * 1024
 
-OFFICE_TYPES = frozenset({
-    "application/pdf", sniff.OFD, sniff.DOCX, sniff.XLSX, sniff.PPTX, sniff.DOC, sniff.XLS, sniff.PPT,
-    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
-    "application/rtf", "text/plain", "text/csv",
-})
+OFFICE_TYPES = frozenset(
+    {
+        "application/pdf",
+        sniff.OFD,
+        sniff.DOCX,
+        sniff.XLSX,
+        sniff.PPTX,
+        sniff.DOC,
+        sniff.XLS,
+        sniff.PPT,
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/rtf",
+        "text/plain",
+        "text/csv",
+    }
+)
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/tiff", "image/bmp", "image/webp"})
 ARCHIVE_TYPES = frozenset({sniff.ZIP, "application/vnd.rar", "application/x-7z-compressed"})
 

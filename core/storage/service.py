@@ -46,8 +46,10 @@ _AFTER = "fuban_storage_after"
 FILE_LOCKED = AppError("file_locked", Msg("文件已归档锁定，不能删除", "The file is locked (archived)"), 409)
 LOCK_UNSUPPORTED = AppError(
     "object_lock_unavailable",
-    Msg("存储桶未启用对象锁定，无法锁定归档文件",
-        "The bucket has no object lock: archived files cannot be locked"),
+    Msg(
+        "存储桶未启用对象锁定，无法锁定归档文件",
+        "The bucket has no object lock: archived files cannot be locked",
+    ),
     status=409,
 )
 
@@ -109,13 +111,25 @@ class StorageService:
         name = names.validate_name(original_name)
         file_id = file_id or uuid.uuid4()
         key = names.object_key(tenant_id, plugin, utcnow(), file_id)
-        meta = {"original-name": names.encode_meta(name), "file-id": str(file_id), "tenant": str(tenant_id),
-                "plugin": plugin}
+        meta = {
+            "original-name": names.encode_meta(name),
+            "file-id": str(file_id),
+            "tenant": str(tenant_id),
+            "plugin": plugin,
+        }
         if created_by is not None:
             meta["created-by"] = str(created_by)
         obj = await put_stream(
-            self.client, self.bucket, key, chunks, policy=policy, declared_type=declared_type,
-            declared_length=declared_length, file_name=name, metadata=meta, part_size=self.part_size,
+            self.client,
+            self.bucket,
+            key,
+            chunks,
+            policy=policy,
+            declared_type=declared_type,
+            declared_length=declared_length,
+            file_name=name,
+            metadata=meta,
+            part_size=self.part_size,
             parallel=self.parallel,
         )
         return file_id, name, obj
@@ -143,13 +157,28 @@ class StorageService:
         if not 0 <= classification <= 3:
             raise invalid("classification", "out_of_range", "密级取值无效", "Classification must be 0..3")
         file_id, name, obj = await self.store(
-            chunks, tenant_id=tenant_id, plugin=plugin, original_name=original_name, policy=policy,
-            declared_type=declared_type, declared_length=declared_length, created_by=created_by,
+            chunks,
+            tenant_id=tenant_id,
+            plugin=plugin,
+            original_name=original_name,
+            policy=policy,
+            declared_type=declared_type,
+            declared_length=declared_length,
+            created_by=created_by,
         )
         row = StoredFile(
-            id=file_id, tenant_id=tenant_id, plugin=plugin, object_key=obj.key, version_id=obj.version_id,
-            original_name=name, mime=obj.mime, size=obj.size, sha256=obj.sha256,
-            classification=classification, created_by=created_by, created_at=utcnow(),
+            id=file_id,
+            tenant_id=tenant_id,
+            plugin=plugin,
+            object_key=obj.key,
+            version_id=obj.version_id,
+            original_name=name,
+            mime=obj.mime,
+            size=obj.size,
+            sha256=obj.sha256,
+            classification=classification,
+            created_by=created_by,
+            created_at=utcnow(),
         )
         try:
             session.add(row)
@@ -165,8 +194,9 @@ class StorageService:
     async def get(self, session: AsyncSession, file_id: uuid.UUID, *, tenant_id: uuid.UUID) -> StoredFile:
         """A live file of ``tenant_id``; 404 for unknown, deleted or another tenant's files alike."""
         row = await session.scalar(
-            select(StoredFile).where(StoredFile.id == file_id, StoredFile.tenant_id == tenant_id,
-                                     StoredFile.deleted_at.is_(None))
+            select(StoredFile).where(
+                StoredFile.id == file_id, StoredFile.tenant_id == tenant_id, StoredFile.deleted_at.is_(None)
+            )
         )
         if row is None:
             raise file_not_found()
@@ -178,12 +208,17 @@ class StorageService:
         if not timedelta(seconds=1) <= expiry <= timedelta(hours=1):
             raise ValueError("presigned URLs live between 1 second and 1 hour")
         headers: dict[str, Any] = {
-            "response-content-disposition": names.content_disposition(f.original_name, inline=inline,
-                                                                      mime=f.mime),
+            "response-content-disposition": names.content_disposition(
+                f.original_name, inline=inline, mime=f.mime
+            ),
             "response-content-type": f.mime,
         }
         return self.presign_client.presigned_get_object(
-            self.bucket, f.object_key, expires=expiry, response_headers=headers, version_id=f.version_id,
+            self.bucket,
+            f.object_key,
+            expires=expiry,
+            response_headers=headers,
+            version_id=f.version_id,
         )
 
     async def open(self, f: StoredFile, *, chunk_size: int = 4 * 1024 * 1024) -> AsyncIterator[bytes]:
@@ -200,8 +235,9 @@ class StorageService:
             return False
         return True
 
-    async def lock_object(self, session: AsyncSession, f: StoredFile, until: datetime, *,
-                          mode: str = "COMPLIANCE") -> None:
+    async def lock_object(
+        self, session: AsyncSession, f: StoredFile, until: datetime, *, mode: str = "COMPLIANCE"
+    ) -> None:
         """Put S3 object-lock retention on the file's version until ``until`` (归档: immutable).
 
         ``COMPLIANCE`` cannot be shortened or removed by anyone; retention can only be extended.
@@ -215,14 +251,26 @@ class StorageService:
             raise conflict("lock_shortening", "不能缩短锁定期限", "A lock can only be extended")
         if not await self.lock_enabled():
             raise LOCK_UNSUPPORTED
-        await self._run(self.client.set_object_retention, self.bucket, f.object_key, Retention(mode, until),
-                        version_id=f.version_id)
+        await self._run(
+            self.client.set_object_retention,
+            self.bucket,
+            f.object_key,
+            Retention(mode, until),
+            version_id=f.version_id,
+        )
         before = {"locked_until": f.locked_until.isoformat() if f.locked_until else None}
         f.locked_until, f.lock_mode = until, mode
         await session.flush()
-        await record(session, action="core.files.lock", object_type="core.file", object_id=f.id,
-                     tenant_id=f.tenant_id, summary=f"归档锁定文件「{f.original_name}」",
-                     before=before, after={"locked_until": until.isoformat(), "mode": mode})
+        await record(
+            session,
+            action="core.files.lock",
+            object_type="core.file",
+            object_id=f.id,
+            tenant_id=f.tenant_id,
+            summary=f"归档锁定文件「{f.original_name}」",
+            before=before,
+            after={"locked_until": until.isoformat(), "mode": mode},
+        )
 
     # -- deleting --------------------------------------------------------------------------------------
 
@@ -270,8 +318,9 @@ class StorageService:
             await self.remove_object(key)
             if row_id is not None and engine is not None:
                 async with AsyncSession(engine) as s, s.begin():
-                    await s.execute(delete(StoredFile).where(StoredFile.id == row_id,
-                                                             StoredFile.deleted_at.is_not(None)))
+                    await s.execute(
+                        delete(StoredFile).where(StoredFile.id == row_id, StoredFile.deleted_at.is_not(None))
+                    )
         except Exception:
             logger.warning("could not finish removing %s; the sweeper will retry", key, exc_info=True)
 

@@ -48,12 +48,23 @@ _PREFIXES: tuple[tuple[bytes, str], ...] = (
 )
 
 # The OLE2 family: which declared types (or extensions) may name a compound file.
-_OLE_TYPES = {DOC, XLS, PPT, "application/vnd.ms-works", "application/vnd.visio",
-              "application/vnd.ms-outlook"}
+_OLE_TYPES = {
+    DOC,
+    XLS,
+    PPT,
+    "application/vnd.ms-works",
+    "application/vnd.visio",
+    "application/vnd.ms-outlook",
+}
 _OLE_EXT = {".doc": DOC, ".wps": DOC, ".dot": DOC, ".xls": XLS, ".et": XLS, ".ppt": PPT, ".dps": PPT}
 _TEXT_TYPES = {"text/plain", "text/csv", "text/xml", "application/xml", "application/json", "text/markdown"}
-_TEXT_EXT = {".txt": "text/plain", ".csv": "text/csv", ".xml": "application/xml", ".json": "application/json",
-             ".md": "text/markdown"}
+_TEXT_EXT = {
+    ".txt": "text/plain",
+    ".csv": "text/csv",
+    ".xml": "application/xml",
+    ".json": "application/json",
+    ".md": "text/markdown",
+}
 
 
 def _ext(filename: str) -> str:

@@ -46,8 +46,10 @@ def executor() -> ThreadPoolExecutor:
 def too_large(limit: int) -> AppError:
     mb = max(1, limit // (1024 * 1024))
     return AppError(
-        "file_too_large", Msg(f"文件超过大小上限（{mb} MB）", f"The file exceeds the size limit ({mb} MB)"),
-        status=413, extra={"max_bytes": limit},
+        "file_too_large",
+        Msg(f"文件超过大小上限（{mb} MB）", f"The file exceeds the size limit ({mb} MB)"),
+        status=413,
+        extra={"max_bytes": limit},
     )
 
 
@@ -126,8 +128,9 @@ async def put_stream(
 
 
 class _Upload:
-    def __init__(self, client: Minio, bucket: str, key: str, headers: dict[str, str], *, part_size: int,
-                 parallel: int) -> None:
+    def __init__(
+        self, client: Minio, bucket: str, key: str, headers: dict[str, str], *, part_size: int, parallel: int
+    ) -> None:
         self.client, self.bucket, self.key, self.headers = client, bucket, key, headers
         self.part_size, self.parallel = part_size, parallel
         self.loop = asyncio.get_running_loop()
@@ -149,14 +152,16 @@ class _Upload:
     async def _send_part(self, data: bytearray) -> None:
         await self._hash(data)
         if self.upload_id is None:
-            self.upload_id = await self._call(self.client._create_multipart_upload, self.bucket, self.key,
-                                              dict(self.headers))
+            self.upload_id = await self._call(
+                self.client._create_multipart_upload, self.bucket, self.key, dict(self.headers)
+            )
         while len(self.in_flight) >= self.parallel:
             await self._collect_one()
         number = len(self.parts) + len(self.in_flight) + 1
         upload_part: Any = self.client._upload_part
-        fut = self.loop.run_in_executor(_executor, upload_part, self.bucket, self.key, data, None,
-                                        self.upload_id, number)
+        fut = self.loop.run_in_executor(
+            _executor, upload_part, self.bucket, self.key, data, None, self.upload_id, number
+        )
         self.in_flight.append((number, fut))
 
     async def _collect_one(self) -> None:
@@ -203,16 +208,25 @@ class _Upload:
             await self._hash(data)
             meta: dict[str, Any] = {k: v for k, v in self.headers.items() if k != "Content-Type"}
             result = await self._call(
-                lambda: self.client.put_object(self.bucket, self.key, io.BytesIO(data), len(data),
-                                               content_type=mime, metadata=meta, part_size=self.part_size))
+                lambda: self.client.put_object(
+                    self.bucket,
+                    self.key,
+                    io.BytesIO(data),
+                    len(data),
+                    content_type=mime,
+                    metadata=meta,
+                    part_size=self.part_size,
+                )
+            )
             version_id, etag = result.version_id, result.etag
         else:
             if pos:
                 await self._send_part(buf[:pos])
             while self.in_flight:
                 await self._collect_one()
-            done = await self._call(self.client._complete_multipart_upload, self.bucket, self.key,
-                                    self.upload_id, self.parts)
+            done = await self._call(
+                self.client._complete_multipart_upload, self.bucket, self.key, self.upload_id, self.parts
+            )
             version_id, etag = done.version_id, done.etag or ""
         assert self.hashing is not None
         await self.hashing
@@ -230,5 +244,6 @@ class _Upload:
                 await self._call(self.client._abort_multipart_upload, self.bucket, self.key, self.upload_id)
             except Exception:
                 # Left-over parts expire through the bucket's abort-incomplete-upload lifecycle rule.
-                logger.warning("could not abort multipart upload %s of %s", self.upload_id, self.key,
-                               exc_info=True)
+                logger.warning(
+                    "could not abort multipart upload %s of %s", self.upload_id, self.key, exc_info=True
+                )

@@ -56,8 +56,15 @@ def _keys(client: Minio, bucket: str, prefix: str | None) -> Iterator[tuple[str,
             yield obj.object_name, obj.last_modified
 
 
-async def _remove_orphans(session: AsyncSession, client: Minio, *, bucket: str, cutoff: datetime,
-                          prefix: str | None, report: SweepReport) -> None:
+async def _remove_orphans(
+    session: AsyncSession,
+    client: Minio,
+    *,
+    bucket: str,
+    cutoff: datetime,
+    prefix: str | None,
+    report: SweepReport,
+) -> None:
     listing = _keys(client, bucket, prefix)
     seen_orphans: set[str] = set()
     while True:
@@ -99,8 +106,15 @@ def _exists(client: Minio, bucket: str, key: str, version_id: str | None) -> boo
     return True
 
 
-async def _flag_missing(session: AsyncSession, client: Minio, *, bucket: str, cutoff: datetime,
-                        prefix: str | None, report: SweepReport) -> None:
+async def _flag_missing(
+    session: AsyncSession,
+    client: Minio,
+    *,
+    bucket: str,
+    cutoff: datetime,
+    prefix: str | None,
+    report: SweepReport,
+) -> None:
     last_id = None
     while True:
         stmt = (
@@ -117,8 +131,9 @@ async def _flag_missing(session: AsyncSession, client: Minio, *, bucket: str, cu
         if not rows:
             return
         last_id = rows[-1].id
-        present = await asyncio.gather(*(_blocking(_exists, client, bucket, r.object_key, r.version_id)
-                                         for r in rows))
+        present = await asyncio.gather(
+            *(_blocking(_exists, client, bucket, r.object_key, r.version_id) for r in rows)
+        )
         now = utcnow()
         for row, ok in zip(rows, present, strict=True):
             flag = update(StoredFile).where(StoredFile.id == row.id)
@@ -134,9 +149,11 @@ async def _flag_missing(session: AsyncSession, client: Minio, *, bucket: str, cu
 async def purge_deleted(session: AsyncSession, client: Minio, bucket: str, *, older_than: timedelta) -> int:
     """Finish deletions whose after-commit removal did not complete; returns rows removed."""
     cutoff = utcnow() - older_than
-    rows = (await session.execute(
-        select(StoredFile.id, StoredFile.object_key).where(StoredFile.deleted_at < cutoff).limit(BATCH)
-    )).all()
+    rows = (
+        await session.execute(
+            select(StoredFile.id, StoredFile.object_key).where(StoredFile.deleted_at < cutoff).limit(BATCH)
+        )
+    ).all()
     done = 0
     for row in rows:
         try:
@@ -179,7 +196,11 @@ async def sweep_job() -> dict[str, int]:
     rt = get_runtime()
     assert rt.db is not None
     async with rt.db.transaction() as session:
-        report = await sweep_orphans(session, s3_client(rt.settings), timedelta(hours=1),
-                                     bucket=rt.settings.s3_bucket)
-    return {"objects_removed": len(report.objects_removed), "rows_flagged": len(report.rows_flagged),
-            "tombstones_purged": report.tombstones_purged}
+        report = await sweep_orphans(
+            session, s3_client(rt.settings), timedelta(hours=1), bucket=rt.settings.s3_bucket
+        )
+    return {
+        "objects_removed": len(report.objects_removed),
+        "rows_flagged": len(report.rows_flagged),
+        "tombstones_purged": report.tombstones_purged,
+    }

@@ -38,8 +38,9 @@ def _error(r: Any, status: int, code: str) -> dict[str, Any]:
 
 async def _overdue(db: Database, tenant: Tenant, object_id: str = "late") -> Deadline:
     # Due 2025-01-08: long past whatever day the suite runs on.
-    return await register(db, tenant.id, object_id=object_id, basis=D(2025, 1, 6), amount=2,
-                          now=at(D(2025, 1, 1)))
+    return await register(
+        db, tenant.id, object_id=object_id, basis=D(2025, 1, 6), amount=2, now=at(D(2025, 1, 1))
+    )
 
 
 async def test_list_is_tenant_scoped_and_filtered(
@@ -64,11 +65,19 @@ async def test_list_is_tenant_scoped_and_filtered(
     assert [i["id"] for i in r.json()["items"]] == [later.id] and r.json()["total"] == 2
 
 
-@pytest.mark.parametrize("params", [
-    {"page": 0}, {"page_size": 0}, {"page_size": 201}, {"state": "late"}, {"owner_plugin": "x" * 41},
-])
-async def test_list_bad_query_is_422(client: Client, tenant: Tenant, staff_headers: Any,
-                                     params: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": 0},
+        {"page_size": 0},
+        {"page_size": 201},
+        {"state": "late"},
+        {"owner_plugin": "x" * 41},
+    ],
+)
+async def test_list_bad_query_is_422(
+    client: Client, tenant: Tenant, staff_headers: Any, params: dict[str, Any]
+) -> None:
     h = await staff_headers(tenant)
     _error(await client.get("/api/deadlines", params=params, headers=h), 422, "validation_failed")
 
@@ -89,7 +98,10 @@ async def test_get_one_with_its_chases(
     body = r.json()
     assert body["due_date"] == "2026-10-09"
     assert [(x["kind"], x["fire_at"][:10]) for x in body["reminders"]] == [
-        ("before", "2026-09-30"), ("due", "2026-10-09"), ("overdue", "2026-10-10")]
+        ("before", "2026-09-30"),
+        ("due", "2026-10-09"),
+        ("overdue", "2026-10-10"),
+    ]
     for missing in (theirs.id, 2**62, 10**20, 0):
         _error(await client.get(f"/api/deadlines/{missing}", headers=h), 404, "not_found")
 
@@ -108,10 +120,16 @@ async def test_explanation(
     _error(await client.post(url, json={}, headers=h), 422, "validation_failed")
     r = await client.post(url, content=b"not json", headers={**h, "content-type": "application/json"})
     assert r.status_code in (400, 422) and r.json()["status"] == r.status_code  # the one error format
-    _error(await client.post(f"/api/deadlines/{on_time.id}/explanation", json={"text": "说明"}, headers=h),
-           409, "deadline_not_overdue")
-    _error(await client.post(f"/api/deadlines/{theirs.id}/explanation", json={"text": "说明"}, headers=h),
-           404, "not_found")
+    _error(
+        await client.post(f"/api/deadlines/{on_time.id}/explanation", json={"text": "说明"}, headers=h),
+        409,
+        "deadline_not_overdue",
+    )
+    _error(
+        await client.post(f"/api/deadlines/{theirs.id}/explanation", json={"text": "说明"}, headers=h),
+        404,
+        "not_found",
+    )
     async with db.sessionmaker() as s:  # nothing written by the failed calls
         for x in (late, on_time, theirs):
             row = await s.get(Deadline, x.id)
@@ -146,9 +164,16 @@ async def test_without_read_all_only_my_deadlines(
 
 async def _note(db: Database, tenant_id: uuid.UUID, user: uuid.UUID, key: str) -> Notification:
     async with db.transaction() as s:
-        n = await create_notification(s, tenant_id=tenant_id, recipient_id=user, kind="deadline.due",
-                                      title=f"催办：{key}", title_en=f"Due: {key}", dedupe_key=key,
-                                      source_plugin="core")
+        n = await create_notification(
+            s,
+            tenant_id=tenant_id,
+            recipient_id=user,
+            kind="deadline.due",
+            title=f"催办：{key}",
+            title_en=f"Due: {key}",
+            dedupe_key=key,
+            source_plugin="core",
+        )
     assert n is not None
     return n
 
@@ -163,8 +188,18 @@ async def test_notifications_are_my_own(
     theirs = await _note(db, tenant.id, peer, f"t:{uuid.uuid4()}")
     elsewhere = await _note(db, other_tenant.id, me, f"t:{uuid.uuid4()}")
     async with db.transaction() as s:  # the same key twice: no second notification
-        assert await create_notification(s, tenant_id=tenant.id, recipient_id=me, kind="x", title="x",
-                                         dedupe_key=a.dedupe_key, source_plugin="core") is None
+        assert (
+            await create_notification(
+                s,
+                tenant_id=tenant.id,
+                recipient_id=me,
+                kind="x",
+                title="x",
+                dedupe_key=a.dedupe_key,
+                source_plugin="core",
+            )
+            is None
+        )
     r = await client.get("/api/notifications", headers=mine_h)
     assert r.status_code == 200, r.text
     body = r.json()
@@ -181,5 +216,8 @@ async def test_notifications_are_my_own(
     # The peer's notification is untouched.
     r = await client.get("/api/notifications", params={"unread": "true"}, headers=peer_h)
     assert [i["id"] for i in r.json()["items"]] == [theirs.id]
-    _error(await client.get("/api/notifications", params={"page_size": 500}, headers=mine_h),
-           422, "validation_failed")
+    _error(
+        await client.get("/api/notifications", params={"page_size": 500}, headers=mine_h),
+        422,
+        "validation_failed",
+    )

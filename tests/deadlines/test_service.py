@@ -47,8 +47,14 @@ async def test_due_and_chases_follow_the_2026_national_day_schedule(db: Database
 async def test_registering_twice_updates_in_place(db: Database, tenant: Tenant) -> None:
     first = await register(db, tenant.id, object_id="doc-1")
     ids = [r.id for r in await reminders(db, first.id)]
-    again = await register(db, tenant.id, object_id="doc-1", title="改过的标题",
-                           assignee_id=first.assignee_id, escalate_to=first.escalate_to)
+    again = await register(
+        db,
+        tenant.id,
+        object_id="doc-1",
+        title="改过的标题",
+        assignee_id=first.assignee_id,
+        escalate_to=first.escalate_to,
+    )
     assert again.id == first.id and again.title == "改过的标题"
     assert await count(db, Deadline, Deadline.tenant_id == tenant.id) == 1
     # Nothing about the chases changed: the very same rows stay.

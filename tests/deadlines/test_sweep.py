@@ -33,8 +33,16 @@ D = dt.date
 async def _many(db: Database, tenant: Tenant, year: int, n: int, **kw: Any) -> list[Deadline]:
     """``n`` deadlines due early in ``year``, each with 2 chases (on the day + escalation)."""
     return [
-        await register(db, tenant.id, object_id=f"{year}-{i}", basis=D(year, 3, 1), amount=3,
-                       reminders=[ReminderSpec(0)], now=at(D(year, 1, 2)), **kw)
+        await register(
+            db,
+            tenant.id,
+            object_id=f"{year}-{i}",
+            basis=D(year, 3, 1),
+            amount=3,
+            reminders=[ReminderSpec(0)],
+            now=at(D(year, 1, 2)),
+            **kw,
+        )
         for i in range(n)
     ]
 
@@ -47,20 +55,33 @@ async def _assert_once(db: Database, tenant: Tenant, expected: int) -> None:
     notes = await tenant_notifications(db, tenant.id)
     keys = [n.dedupe_key for n in notes]
     assert len(keys) == expected == len(set(keys))
-    assert await count(db, DeadlineReminder, DeadlineReminder.tenant_id == tenant.id,
-                       DeadlineReminder.sent_at.is_(None)) == 0
+    assert (
+        await count(
+            db, DeadlineReminder, DeadlineReminder.tenant_id == tenant.id, DeadlineReminder.sent_at.is_(None)
+        )
+        == 0
+    )
 
 
 async def test_sweep_notifies_and_records_each_chase(db: Database, tenant: Tenant) -> None:
     clerk, boss = uuid.uuid4(), uuid.uuid4()
-    d = await register(db, tenant.id, object_id="one", basis=D(2001, 3, 1), amount=3,
-                       assignee_id=clerk, escalate_to=boss, now=at(D(2001, 1, 2)))
+    d = await register(
+        db,
+        tenant.id,
+        object_id="one",
+        basis=D(2001, 3, 1),
+        amount=3,
+        assignee_id=clerk,
+        escalate_to=boss,
+        now=at(D(2001, 1, 2)),
+    )
     rs = await reminders(db, d.id)
     # Sweep as of the first chase: only that one fires.
     first = await sweep_due_reminders(db.sessionmaker, rs[0].fire_at)
     assert first.claimed >= 1 and first.duplicates == 0
     assert [(n.recipient_id, n.kind) for n in await tenant_notifications(db, tenant.id)] == [
-        (clerk, "deadline.before")]
+        (clerk, "deadline.before")
+    ]
     await sweep_due_reminders(db.sessionmaker, _end_of(2001))
     notes = await tenant_notifications(db, tenant.id)
     assert [(n.recipient_id, n.kind, n.dedupe_key) for n in notes] == [
@@ -80,9 +101,7 @@ async def test_sweep_notifies_and_records_each_chase(db: Database, tenant: Tenan
 async def test_two_concurrent_sweeps_in_one_loop(db: Database, tenant: Tenant) -> None:
     await _many(db, tenant, 2002, 250)  # 500 due chases
     now = _end_of(2002)
-    results = await asyncio.gather(
-        *(sweep_due_reminders(db.sessionmaker, now, batch=7) for _ in range(3))
-    )
+    results = await asyncio.gather(*(sweep_due_reminders(db.sessionmaker, now, batch=7) for _ in range(3)))
     assert all(r.claimed > 0 for r in results)  # they really shared the work
     assert sum(r.duplicates for r in results) == 0
     assert sum(r.notified for r in results) >= 500
@@ -93,11 +112,29 @@ async def test_two_os_processes_race_exactly_once(db: Database, tenant: Tenant, 
     await _many(db, tenant, 2003, 250)  # 500 due chases
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     start_at = time.time() + 4  # both connect first, then start at the same instant
-    args = ["-m", "core.deadlines.sweep", "--dsn", settings.database_url, "--loops", "3", "--batch", "10",
-            "--now", _end_of(2003).isoformat(), "--start-at", str(start_at)]
+    args = [
+        "-m",
+        "core.deadlines.sweep",
+        "--dsn",
+        settings.database_url,
+        "--loops",
+        "3",
+        "--batch",
+        "10",
+        "--now",
+        _end_of(2003).isoformat(),
+        "--start-at",
+        str(start_at),
+    ]
     procs = [
-        await asyncio.create_subprocess_exec(sys.executable, *args, env=env, cwd=ROOT,
-                                             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            *args,
+            env=env,
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         for _ in range(2)
     ]
     outs = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in procs)), timeout=120)
@@ -125,8 +162,13 @@ async def test_disabled_or_missing_plugin_leaves_chases_pending(db: Database, te
 
 
 async def count_due_for(db: Database, deadline_id: int, now: dt.datetime) -> int:
-    return await count(db, DeadlineReminder, DeadlineReminder.deadline_id == deadline_id,
-                       DeadlineReminder.fire_at <= now, DeadlineReminder.sent_at.is_(None))
+    return await count(
+        db,
+        DeadlineReminder,
+        DeadlineReminder.deadline_id == deadline_id,
+        DeadlineReminder.fire_at <= now,
+        DeadlineReminder.sent_at.is_(None),
+    )
 
 
 async def test_chases_of_a_deadline_closed_meanwhile_are_recorded_without_notification(
@@ -144,8 +186,9 @@ async def test_chases_of_a_deadline_closed_meanwhile_are_recorded_without_notifi
 async def test_completed_deadline_never_chases(db: Database, tenant: Tenant) -> None:
     d = (await _many(db, tenant, 2001, 1))[0]
     async with db.transaction() as s:
-        await complete_deadline(s, tenant_id=tenant.id, owner_plugin="core", object_type="item",
-                                object_id=d.object_id)
+        await complete_deadline(
+            s, tenant_id=tenant.id, owner_plugin="core", object_type="item", object_id=d.object_id
+        )
     await sweep_due_reminders(db.sessionmaker, _end_of(2001))
     assert await reminders(db, d.id) == []
     assert await tenant_notifications(db, tenant.id) == []

@@ -20,8 +20,12 @@ from core.devstack.procs import port_listening
 from core.devstack.services import Stack, StackError
 
 ENV_KEYS = {
-    "FUBAN_DATABASE_URL", "FUBAN_REDIS_URL", "FUBAN_S3_ENDPOINT",
-    "FUBAN_S3_ACCESS_KEY", "FUBAN_S3_SECRET_KEY", "FUBAN_S3_SECURE",
+    "FUBAN_DATABASE_URL",
+    "FUBAN_REDIS_URL",
+    "FUBAN_S3_ENDPOINT",
+    "FUBAN_S3_ACCESS_KEY",
+    "FUBAN_S3_SECRET_KEY",
+    "FUBAN_S3_SECURE",
 }
 
 
@@ -107,8 +111,13 @@ def test_s3_sdk_features(stack: Stack) -> None:
     if not client.bucket_exists(bucket):
         client.make_bucket(bucket)
     # Non-ASCII metadata must be percent-encoded by the caller; the key itself may be Chinese.
-    client.put_object(bucket, "公文/通知.txt", io.BytesIO("你好".encode()), 6,
-                      metadata={"x-amz-meta-title": "%E9%80%9A%E7%9F%A5"})
+    client.put_object(
+        bucket,
+        "公文/通知.txt",
+        io.BytesIO("你好".encode()),
+        6,
+        metadata={"x-amz-meta-title": "%E9%80%9A%E7%9F%A5"},
+    )
     resp = client.get_object(bucket, "公文/通知.txt")
     try:
         assert resp.read().decode() == "你好"
