@@ -20,7 +20,7 @@ import ssl
 from typing import Any
 
 import ldap3
-from ldap3.core.exceptions import LDAPException
+from ldap3.core.exceptions import LDAPException, LDAPStartTLSError
 from ldap3.utils.conv import escape_filter_chars
 from ldap3.utils.dn import escape_rdn
 
@@ -37,7 +37,9 @@ class LdapProvider:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED) if settings.ldap_url.startswith("ldaps://") else None
+        # ldaps:// and StartTLS both verify the directory's certificate (ldap3's default does not).
+        secure = settings.ldap_url.startswith("ldaps://") or settings.ldap_start_tls
+        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED) if secure else None
         self.server = ldap3.Server(
             settings.ldap_url, connect_timeout=settings.ldap_timeout_seconds, tls=tls, get_info=ldap3.NONE
         )
@@ -58,7 +60,9 @@ class LdapProvider:
         )
         if self.settings.ldap_start_tls:
             conn.open()
-            conn.start_tls()
+            if not conn.start_tls():  # never fall back to sending the password in clear text
+                conn.unbind()
+                raise LDAPStartTLSError(f"StartTLS refused: {conn.result.get('description')}")
         return conn
 
     def _find_dn(self, username: str) -> str | None:

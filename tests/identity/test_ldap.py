@@ -148,6 +148,14 @@ async def test_search_then_bind_escapes_input(slapd: str) -> None:
     assert await provider.authenticate("twin", "Twin-Pass-1") is None, "ambiguous entries are refused"
 
 
+async def test_start_tls_failure_never_sends_the_password_in_clear(slapd: str) -> None:
+    """This slapd has no certificate: StartTLS fails, and the provider refuses instead of binding."""
+    provider = LdapProvider(
+        _settings(slapd, ldap_user_dn=f"uid={{username}},{PEOPLE}", ldap_start_tls="true")
+    )
+    assert await provider.authenticate("zhangwei", "Ldap-Pass-1") is None
+
+
 async def test_directory_down_is_no_identity_not_an_error() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
