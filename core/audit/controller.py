@@ -18,10 +18,9 @@ from core.audit.permissions import AUDIT_READ
 from core.audit.schemas import AuditEntryOut, AuditPage
 from core.audit.service import record
 from core.errors import invalid
+from core.permissions.core_permissions import PLATFORM_TENANT_CODE
 from core.security.guards import principal_or_401, require_permission
 from core.security.principal import Principal
-
-PLATFORM_TENANT_CODE = "platform"
 
 
 def _like_prefix(prefix: str) -> str:

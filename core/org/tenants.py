@@ -11,9 +11,7 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
-from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, JSONBody
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,18 +25,11 @@ from core.org.pagination import Page, PageNo, PageSize, Search, fetch_page, like
 from core.org.schemas import PersonCreated, PersonOut, TenantAdminIn, TenantIn, TenantOut, TenantPatch
 from core.org.service import check_username
 from core.permissions.core_permissions import PLATFORM_MANAGE, PLATFORM_TENANT_CODE
-from core.security.guards import principal_or_401, require_permission
+from core.security.guards import principal_or_401, require_platform_permission
 from core.tenancy.models import Tenant
 
-_has_platform = require_permission(PLATFORM_MANAGE)
-
-
-def require_platform(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """``core.platform.manage`` held while acting in the platform tenant."""
-    _has_platform(connection, handler)
-    principal = principal_or_401(connection)
-    if principal.extra.get("tenant_code") != PLATFORM_TENANT_CODE:
-        raise not_found()
+# core.platform.manage held while acting in the platform tenant (elsewhere these routes are 404).
+require_platform = require_platform_permission(PLATFORM_MANAGE)
 
 
 async def ensure_platform_tenant(session: AsyncSession, name: str = "平台管理") -> Tenant:

@@ -8,7 +8,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from core.errors import AppError, Msg, forbidden
+from core.errors import AppError, Msg, forbidden, not_found
 from core.permissions.core_permissions import PLATFORM_TENANT_CODE
 from core.security.principal import Principal, current_principal
 
@@ -58,7 +58,7 @@ def require_platform_permission(*codes: str) -> Guard:
         has(connection, handler)
         principal = current_principal(connection)
         if principal is None or principal.extra.get("tenant_code") != PLATFORM_TENANT_CODE:
-            raise AppError("not_found", Msg("资源不存在", "Not found"), status=404)
+            raise not_found()
 
     guard.__name__ = "require_platform_" + "_".join(c.replace(".", "_") for c in codes)
     guard.required_permissions = codes  # type: ignore[attr-defined]
