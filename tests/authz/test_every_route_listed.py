@@ -32,7 +32,7 @@ def _api_handlers(app):
                 yield route.path, handler
 
 
-def _guard_codes(guard) -> tuple[str, ...]:
+def guard_codes(guard) -> tuple[str, ...]:
     # Once the app has served requests Litestar holds its guards wrapped (AsyncCallable.func).
     return getattr(getattr(guard, "func", guard), "required_permissions", ())
 
@@ -58,7 +58,7 @@ def test_matrices_agree_with_the_guards(app):
         listed.update(matrix)
     wrong, checked = [], 0
     for path, handler in _api_handlers(app):
-        codes = {code for guard in handler.resolve_guards() for code in _guard_codes(guard)}
+        codes = {code for guard in handler.resolve_guards() for code in guard_codes(guard)}
         expected = listed.get(handler.operation_id or "")
         checked += bool(codes)
         if codes and expected is not None and expected not in codes:

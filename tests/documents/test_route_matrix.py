@@ -13,6 +13,7 @@ import secrets
 import uuid
 
 from core.identity.bootstrap import create_citizen, create_staff, issue_session
+from tests.authz.test_every_route_listed import guard_codes
 from tests.documents.conftest import enable
 from tests.documents.test_incoming import registered
 from tests.documents.test_outgoing import create
@@ -92,11 +93,6 @@ def _routes(app) -> list[tuple[str, str, str]]:
     return found
 
 
-def _codes(guard) -> tuple[str, ...]:
-    # Litestar wraps guards in AsyncCallable (``.func``) once the app has served requests.
-    return getattr(getattr(guard, "func", guard), "required_permissions", ())
-
-
 def _guard_codes(app) -> dict[str, tuple[str, ...]]:
     """Every permission a route's guards require (the export routes need export AND read)."""
     out = {}
@@ -104,7 +100,7 @@ def _guard_codes(app) -> dict[str, tuple[str, ...]]:
         for handler in getattr(route, "route_handlers", []):
             if (handler.operation_id or "").startswith("documents_"):
                 out[handler.operation_id] = tuple(
-                    sorted({c for g in handler.resolve_guards() for c in _codes(g)})
+                    sorted({c for g in handler.resolve_guards() for c in guard_codes(g)})
                 )
     return out
 
