@@ -78,9 +78,11 @@ class PluginSettingsController(Controller):
     guards = [require_permission(MANAGE)]  # noqa: RUF012 - Litestar reads class attributes
     tags = ["plugins"]  # noqa: RUF012
 
-    async def _row(self, session: AsyncSession, request: Request[Any, Any, Any], name: str) -> PluginState:
+    async def _row(
+        self, session: AsyncSession, request: Request[Any, Any, Any], name: str, *, lock: bool = False
+    ) -> PluginState:
         principal = principal_or_401(request)
-        row = await session.get(PluginState, (principal.tenant_id, name), with_for_update=True)
+        row = await session.get(PluginState, (principal.tenant_id, name), with_for_update=lock)
         if row is None or get_runtime().manager.get(name) is None:
             raise _not_found()
         return row
@@ -103,7 +105,7 @@ class PluginSettingsController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, name: str, data: JSONBody[SettingsIn]
     ) -> SettingsOut:
         """Merge ``values`` into the tenant's overrides (``null`` removes one); 422 names each bad key."""
-        row = await self._row(db_session, request, name)
+        row = await self._row(db_session, request, name, lock=True)
         defaults = get_runtime().plugin_settings.get(name, {})
         _check(defaults, data.values)
         before = dict(row.settings or {})
