@@ -1,10 +1,11 @@
 """Streaming upload to S3 with bounded memory (流式上传).
 
 The request body arrives as an async iterator of chunks. The first bytes decide the MIME type (magic
-numbers) before anything is sent to S3. Then chunks are copied into a part buffer that grows up to
-``part_size``; each full part is hashed (sha256, in order, off the event loop) and uploaded by a worker
-thread while the next part is being received. At most ``parallel`` parts are in flight, so memory stays
-at about ``(parallel + 1) * part_size`` for a large file and about the file's size for a small one. On
+numbers) before anything is sent to S3. Then chunks are copied into a part buffer (the first one grows
+with the data, so a small file costs its own size); each full part is hashed (sha256, in order, off the
+event loop) and uploaded by a worker thread while the next part is being received. At most ``parallel``
+parts are in flight and finished part buffers are refilled rather than reallocated, so a large file
+holds at most ``(parallel + 1) * part_size`` of buffers and the event loop does no per-part allocation. On
 any failure (too large, client gone, S3 error) in-flight parts are awaited and the multipart upload is
 aborted, so no object is left behind.
 
@@ -137,8 +138,11 @@ class _Upload:
         self.hasher = hashlib.sha256()
         self.hashing: asyncio.Future[None] | None = None
         self.upload_id: str | None = None
-        self.in_flight: deque[tuple[int, asyncio.Future[str]]] = deque()
+        self.in_flight: deque[tuple[int, asyncio.Future[str], bytearray]] = deque()
         self.parts: list[Part] = []
+        # Full part buffers whose upload (and hash) finished: refilled instead of allocating fresh ones,
+        # which spares the event loop the page faults and reallocations of a new buffer per part.
+        self.spare: list[bytearray] = []
 
     async def _call(self, fn: Any, *args: Any) -> Any:
         return await self.loop.run_in_executor(_executor, fn, *args)
@@ -162,11 +166,15 @@ class _Upload:
         fut = self.loop.run_in_executor(
             _executor, upload_part, self.bucket, self.key, data, None, self.upload_id, number
         )
-        self.in_flight.append((number, fut))
+        self.in_flight.append((number, fut, data))
 
     async def _collect_one(self) -> None:
-        number, fut = self.in_flight.popleft()
+        number, fut, data = self.in_flight.popleft()
         self.parts.append(Part(number, await fut))
+        # Safe to refill: hash steps run in order and each awaits the previous one, so this part's hash
+        # finished before the newer part now in flight was handed to the hasher.
+        if len(data) == self.part_size:
+            self.spare.append(data)
 
     async def run(self, head: _Head, max_bytes: int, mime: str) -> StoredObject:
         # Grows as data arrives: a 20 KB photo must not cost a whole part's buffer under concurrency.
@@ -190,12 +198,13 @@ class _Upload:
                     raise too_large(max_bytes)
                 while chunk:
                     n = min(len(chunk), self.part_size - pos)
-                    buf += chunk[:n]
+                    # Appends to the growing first buffer; overwrites in place in a recycled full one.
+                    buf[pos : pos + n] = chunk[:n]
                     pos += n
                     chunk = chunk[n:]
                     if pos == self.part_size:
                         await self._send_part(buf)
-                        buf = bytearray()
+                        buf = self.spare.pop() if self.spare else bytearray(self.part_size)
                         pos = 0
             return await self._finish(buf, pos, total, mime)
         except BaseException:
@@ -233,7 +242,7 @@ class _Upload:
         return StoredObject(self.key, total, self.hasher.hexdigest(), mime, version_id, etag)
 
     async def _abort(self) -> None:
-        for _, fut in self.in_flight:
+        for _, fut, _data in self.in_flight:
             try:
                 await fut
             except Exception:  # noqa: S112 - the part's own error is irrelevant once aborting

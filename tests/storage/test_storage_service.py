@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
+import random
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -174,3 +176,39 @@ async def test_sweeper_removes_orphans_and_flags_missing_objects(
         rows = (await session.scalars(select(StoredFile.id).where(StoredFile.tenant_id == tenant.id))).all()
     assert {str(r) for r in rows} == {lost_id, kept_id}, "rows are flagged, never deleted"
     await storage.remove_object(foreign)
+
+
+async def test_many_part_upload_is_byte_exact(
+    db: Database, settings: Settings, tenant: Tenant, storage: StorageService
+) -> None:
+    """Part buffers are recycled once their upload finished: no part may be overwritten while in flight."""
+    storage.part_size, storage.parallel = 5 * 1024 * 1024, 2
+    # Distinct random content per part, in odd chunk sizes that straddle part boundaries.
+    data = b"%PDF-1.7\n" + random.Random(7).randbytes(27 * 1024 * 1024 + 12345)
+
+    async def odd_chunks() -> AsyncIterator[bytes]:
+        sizes = [1, 70_001, 300_017, 1 << 20]
+        pos = i = 0
+        while pos < len(data):
+            yield data[pos : pos + sizes[i % 4]]
+            pos += sizes[i % 4]
+            i += 1
+
+    async with db.transaction() as session:
+        row = await storage.upload(
+            session,
+            odd_chunks(),
+            tenant_id=tenant.id,
+            plugin="core",
+            original_name="大文件.pdf",
+            policy=DEFAULT_POLICY,
+        )
+    assert row.size == len(data) and row.sha256 == hashlib.sha256(data).hexdigest()
+    got = storage.client.get_object(settings.s3_bucket, row.object_key)
+    try:
+        assert got.read() == data
+    finally:
+        got.close()
+        got.release_conn()
+    parts = storage.client.stat_object(settings.s3_bucket, row.object_key).etag
+    assert parts.endswith("-6")  # 27 MB in 5 MB parts: it really went through the multipart path
