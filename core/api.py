@@ -14,6 +14,8 @@ Groups:
 - Row-level SQL filters (行级过滤): :func:`tenant_filter`, :func:`clearance_filter` (密级),
   :func:`reader_list_filter` (知悉范围), :func:`unit_scope_filter`, :func:`user_units`.
 - Events and settings: :func:`publish_event`, :func:`plugin_settings`.
+- Lists (分页与检索): :func:`fetch_page` (one page of an ordered query and its total),
+  :func:`like_pattern` (search text as an escaped ``ILIKE`` pattern).
 - Working-day calendar (工作日历): :func:`load_calendar` → :class:`WorkCalendar` (``add_workdays``,
   ``add_days``, ``add_months``, ``is_workday``), :class:`Due`.
 - Deadlines (期限) and notifications: :func:`register_deadline`, :func:`complete_deadline`,
@@ -56,6 +58,7 @@ from core.events import publish_event
 from core.identity.controller import require_citizen
 from core.notifications.service import create_notification
 from core.org.models import Unit
+from core.org.pagination import fetch_page, like_pattern
 from core.plugins.hookspecs import hookimpl
 from core.plugins.models import PluginState
 from core.plugins.service import PluginService
@@ -162,12 +165,14 @@ __all__ = [
     "create_notification",
     "current_principal",
     "explain_deadline",
+    "fetch_page",
     "forbidden",
     "get_database",
     "get_settings",
     "get_storage",
     "hookimpl",
     "invalid",
+    "like_pattern",
     "load_calendar",
     "not_found",
     "plugin_enabled",

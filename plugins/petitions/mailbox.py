@@ -25,14 +25,16 @@ from core.api import (
     audit_record,
     conflict,
     current_principal,
+    fetch_page,
     invalid,
+    like_pattern,
     not_found,
     plugin_settings,
     require_permission,
 )
 
 from . import codes
-from .models import MailMessage
+from .models import MAIL_STATUSES, MailMessage
 from .schemas import FollowupIn, HotlineIn, MailAssignIn, MailFields, MailReplyIn, MailTrackOut, ProofreadIn
 from .workflow import today
 
@@ -193,23 +195,32 @@ class MailController(Controller):
         return {**_out(m, p.has("petitions.personal.read")), "query_code": code}
 
     @get("/", operation_id="petitions_mail_list", guards=[require_permission("petitions.mail.handle")])
-    async def list_mail(
+    async def list_mail(  # noqa: PLR0917
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         status: Annotated[str | None, Parameter(pattern=r"^[a-z_]{1,20}$")] = None,
+        category: Annotated[str | None, Parameter(pattern=r"^[a-z_]{1,30}$")] = None,
+        q: Annotated[
+            str | None, Parameter(pattern=r"^[^\x00]{1,100}$", description="Text in the subject.")
+        ] = None,
         page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
-    ) -> list[dict[str, Any]]:
-        """Messages of the office, newest first; personal data masked."""
+        page_size: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    ) -> dict[str, Any]:
+        """Messages of the office, newest first: filters, subject search, total; personal data masked."""
         p = current_principal(request)
         assert p is not None
+        if status is not None and status not in MAIL_STATUSES:
+            raise invalid("status", "unknown_value", f"未知的取值：{status}", f"Unknown value: {status}")
         stmt = select(MailMessage).where(MailMessage.tenant_id == p.tenant_id)
         if status:
             stmt = stmt.where(MailMessage.status == status)
-        rows = list(
-            await db_session.scalars(
-                stmt.order_by(MailMessage.created_at.desc()).limit(50).offset((page - 1) * 50)
-            )
+        if category:
+            stmt = stmt.where(MailMessage.category == category)
+        if q and q.strip():
+            stmt = stmt.where(MailMessage.subject.ilike(like_pattern(q)))
+        rows, total = await fetch_page(
+            db_session, stmt.order_by(MailMessage.created_at.desc(), MailMessage.id), page, page_size
         )
         await audit_read(
             db_session,
@@ -218,9 +229,9 @@ class MailController(Controller):
             object_id=None,
             classification=0,
             always=True,
-            details={"count": len(rows)},
+            details={"count": len(rows), "q": q or None},
         )
-        return [_out(m, False) for m in rows]
+        return {"items": [_out(m, False) for m in rows], "total": total, "page": page, "page_size": page_size}
 
     @get(
         "/{mail_id:uuid}",

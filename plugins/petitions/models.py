@@ -30,6 +30,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.api import Base, Timestamps, UUIDPk
 
 CHANNELS = ("web", "letter", "phone", "fax", "visit", "transfer")
+# 市长信箱 messages: received → handling (assigned) → proofreading (校对) → replied → published.
+MAIL_STATUSES = ("received", "handling", "proofreading", "replied", "published")
 STATUSES = (
     "registered",  # 登记
     "referred",  # 已转送/交办 (to another office)

@@ -13,7 +13,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 from litestar.response import Redirect
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import (
@@ -21,7 +21,10 @@ from core.api import (
     Principal,
     audit_read,
     current_principal,
+    fetch_page,
     get_storage,
+    invalid,
+    like_pattern,
     not_found,
     plugin_settings,
     require_permission,
@@ -29,7 +32,7 @@ from core.api import (
 
 from . import codes, routing, workflow
 from .intake import create_case
-from .models import STATUSES, CaseEvent, CaseFile, Notice, PetitionCase
+from .models import CHANNELS, STATUSES, CaseEvent, CaseFile, Notice, PetitionCase
 from .schemas import (
     AnswerIn,
     ApproveIn,
@@ -134,25 +137,44 @@ class CaseController(Controller):
     tags = ["petitions"]  # noqa: RUF012
 
     @get("/", operation_id="petitions_cases_list", guards=[require_permission(READ)])
-    async def list_cases(
+    async def list_cases(  # noqa: PLR0917
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         status: Annotated[str | None, Parameter(pattern=r"^[a-z_]{1,30}$")] = None,
+        category: Annotated[str | None, Parameter(pattern=r"^[a-z_]{1,30}$")] = None,
+        channel: Annotated[str | None, Parameter(pattern=r"^[a-z_]{1,30}$")] = None,
+        q: Annotated[
+            str | None,
+            Parameter(
+                pattern=r"^[^\x00]{1,100}$",
+                description="Number or title; also the name for holders of petitions.personal.read.",
+            ),
+        ] = None,
         page: Annotated[int, Parameter(ge=1, le=10_000)] = 1,
         page_size: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> dict[str, Any]:
-        """Cases of the office, newest first; personal data always masked in lists."""
+        """Cases of the office, newest first, with filters, search and the total; personal data masked."""
         p = _p(request)
+        for field, value, known in (("status", status, STATUSES), ("channel", channel, CHANNELS)):
+            if value is not None and value not in known:
+                raise invalid(field, "unknown_value", f"未知的取值：{value}", f"Unknown value: {value}")
         stmt = select(PetitionCase).where(PetitionCase.tenant_id == p.tenant_id)
-        if status in STATUSES:
+        if status:
             stmt = stmt.where(PetitionCase.status == status)
-        rows = list(
-            await db_session.scalars(
-                stmt.order_by(PetitionCase.created_at.desc(), PetitionCase.id)
-                .limit(page_size)
-                .offset((page - 1) * page_size)
-            )
+        if category:
+            stmt = stmt.where(PetitionCase.category == category)
+        if channel:
+            stmt = stmt.where(PetitionCase.channel == channel)
+        if q and q.strip():
+            pattern = like_pattern(q)
+            searched = [PetitionCase.number.ilike(pattern), PetitionCase.title.ilike(pattern)]
+            # Searching names would let staff without personal-data rights probe who petitioned.
+            if p.has(PERSONAL):
+                searched.append(PetitionCase.name.ilike(pattern))
+            stmt = stmt.where(or_(*searched))
+        rows, total = await fetch_page(
+            db_session, stmt.order_by(PetitionCase.created_at.desc(), PetitionCase.id), page, page_size
         )
         await audit_read(
             db_session,
@@ -161,9 +183,14 @@ class CaseController(Controller):
             object_id=None,
             classification=0,
             always=True,
-            details={"count": len(rows)},
+            details={"count": len(rows), "q": q or None},
         )
-        return {"items": [case_out(c, False) for c in rows], "page": page, "page_size": page_size}
+        return {
+            "items": [case_out(c, False) for c in rows],
+            "total": total,
+            "page": page,
+            "page_size": page_size,
+        }
 
     @get("/{case_id:uuid}", operation_id="petitions_cases_get", guards=[require_permission(READ)])
     async def get_case(

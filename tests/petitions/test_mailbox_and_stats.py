@@ -37,8 +37,14 @@ async def test_mailbox_reply_needs_proofread_before_publication(client, db, tena
     quiet = await _mail(client, tenant, allow_publish=False, subject="私信")
     handler = await staff_headers(tenant, ["petitions.mail.handle"])
     proof = await staff_headers(tenant, ["petitions.mail.proofread", "petitions.mail.handle"])
-    lst = (await client.get("/api/petitions/mail", headers=handler)).json()
-    assert {m["name"] for m in lst} == {"王*"} and lst[0]["phone"] == "136****1234"
+    page = (await client.get("/api/petitions/mail", headers=handler)).json()
+    lst = page["items"]
+    assert page["total"] == 2 and {m["name"] for m in lst} == {"王*"} and lst[0]["phone"] == "136****1234"
+    # subject search and status filter; an unknown status is refused, not ignored
+    found = (await client.get("/api/petitions/mail", params={"q": "私"}, headers=handler)).json()
+    assert found["total"] == 1 and found["items"][0]["subject"] == "私信"
+    r = await client.get("/api/petitions/mail", params={"status": "lost"}, headers=handler)
+    assert r.status_code == 422 and r.json()["fields"][0]["field"] == "status"
     # publication before any proof-read is refused
     assert (await client.post(f"/api/petitions/mail/{mid}/publish", headers=proof)).status_code == 409
     r = await client.post(

@@ -227,6 +227,44 @@ async def test_lists_are_masked_and_reads_audited(client, db, tenant, other_tena
     _ = th
 
 
+async def test_case_list_filters_searches_and_counts(client, db, tenant, staff_headers):
+    await enable(db, tenant)
+    for title, category in (("路灯不亮", "urban"), ("工资拖欠", "labour"), ("路面塌陷_50%", "urban")):
+        assert (await submit(client, tenant, title=title, category=category)).status_code == 201
+    await submit(client, tenant, title="噪音", name="李四光")
+    reader = await staff_headers(tenant, ["petitions.cases.read"])
+    personal = await staff_headers(tenant, ["petitions.cases.read", "petitions.personal.read"])
+
+    async def listing(h, **params):
+        r = await client.get("/api/petitions/cases", params=params, headers=h)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    everything = await listing(reader, page_size=2)
+    assert everything["total"] == 4 and len(everything["items"]) == 2
+    assert (await listing(reader, page=2, page_size=3))["items"][0]["title"] == "路灯不亮"  # oldest last
+    assert {c["title"] for c in (await listing(reader, q="路"))["items"]} == {"路灯不亮", "路面塌陷_50%"}
+    assert (await listing(reader, q="_50%"))["total"] == 1  # LIKE wildcards are matched literally
+    assert (await listing(reader, q="%"))["total"] == 1
+    urban = await listing(reader, category="urban", channel="web", status="registered")
+    assert urban["total"] == 2
+    number = everything["items"][0]["number"]
+    assert [c["number"] for c in (await listing(reader, q=number.lower()))["items"]] == [number]
+    # names are searched only for staff allowed to see personal data; both lists stay masked
+    assert (await listing(reader, q="李四光"))["total"] == 0
+    hit = await listing(personal, q="李四光")
+    assert hit["total"] == 1 and hit["items"][0]["name"] == "李**"
+    bad = (
+        ({"status": "lost"}, 422),
+        ({"channel": "pigeon"}, 422),
+        ({"q": "x" * 101}, 422),
+        ({"page_size": 0}, 422),
+    )
+    for params, status in bad:
+        r = await client.get("/api/petitions/cases", params=params, headers=reader)
+        assert r.status_code == status and r.json()["fields"][0]["field"] == next(iter(params)), r.text
+
+
 async def test_referred_case_carries_the_attachments(client, db, tenant, other_tenant, staff_headers):
     import base64  # noqa: PLC0415
 

@@ -1926,7 +1926,7 @@ export interface paths {
         };
         /**
          * ListCases
-         * @description Cases of the office, newest first; personal data always masked in lists.
+         * @description Cases of the office, newest first, with filters, search and the total; personal data masked.
          */
         get: operations["petitions_cases_list"];
         put?: never;
@@ -2221,7 +2221,7 @@ export interface paths {
         };
         /**
          * ListMail
-         * @description Messages of the office, newest first; personal data masked.
+         * @description Messages of the office, newest first: filters, subject search, total; personal data masked.
          */
         get: operations["petitions_mail_list"];
         put?: never;
@@ -9403,6 +9403,10 @@ export interface operations {
         parameters: {
             query?: {
                 status?: string | null;
+                category?: string | null;
+                channel?: string | null;
+                /** @description Number or title; also the name for holders of petitions.personal.read. */
+                q?: string | null;
                 page?: number;
                 page_size?: number;
             };
@@ -10070,7 +10074,11 @@ export interface operations {
         parameters: {
             query?: {
                 status?: string | null;
+                category?: string | null;
+                /** @description Text in the subject. */
+                q?: string | null;
                 page?: number;
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -10086,7 +10094,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         [key: string]: unknown;
-                    }[];
+                    };
                 };
             };
             /** @description Bad request syntax or unsupported method */
