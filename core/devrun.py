@@ -58,6 +58,20 @@ async def _prepare_and_seed() -> list[tuple[str, str]]:
         await rt.db.dispose()
 
 
+def _stop_children(children: list[subprocess.Popen[bytes]], grace: float = 15) -> None:
+    """SIGTERM all, then wait ``grace`` seconds in all (a slow child must not multiply it), then kill."""
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
 def run_dev(
     data_dir: str | None, port: int | None, with_jobs: bool = True, stack_port: int | None = None
 ) -> None:
@@ -67,14 +81,7 @@ def run_dev(
     children: list[subprocess.Popen[bytes]] = []
 
     def stop(*_: object) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop_children(children)
         stack.stop()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

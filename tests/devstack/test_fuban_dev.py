@@ -69,7 +69,14 @@ def _start(data: Path, api: int, stack: int, log: Path) -> subprocess.Popen[byte
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        # A suite started as a shell background job (`... &`) has SIGINT ignored, and exec keeps it so;
+        # the test presses Ctrl-C as a terminal would, so the child gets the terminal's default.
+        preexec_fn=_default_sigint,  # noqa: PLW1509 - only resets one signal disposition
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_up(proc: subprocess.Popen[bytes], log: Path, starts: int, timeout: float = 120) -> None:
@@ -87,9 +94,12 @@ def _descendants(proc: subprocess.Popen[bytes]) -> list[psutil.Process]:
     return psutil.Process(proc.pid).children(recursive=True)
 
 
-def _stop(proc: subprocess.Popen[bytes], spawned: list[psutil.Process]) -> None:
+def _stop(proc: subprocess.Popen[bytes], spawned: list[psutil.Process], log: Path) -> None:
     proc.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal delivers
-    assert proc.wait(timeout=60) == 0
+    try:
+        assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
+    except subprocess.TimeoutExpired:
+        raise AssertionError("fuban dev did not stop within 60 s:\n" + log.read_text()[-3000:]) from None
     _gone, alive = psutil.wait_procs(spawned, timeout=15)
     assert not alive, [p.info for p in alive] if alive else None
 
@@ -128,7 +138,7 @@ def test_fuban_dev_up_stop_and_restart(workdir: Path) -> None:
         assert len(spawned) >= 6, [p.cmdline()[:3] for p in spawned]
     finally:
         if proc.poll() is None:
-            _stop(proc, spawned)
+            _stop(proc, spawned, log)
     for port in (api, *StackPorts(stack).all()):
         assert port_free(port), f"port {port} still in use after Ctrl-C"
 
@@ -144,5 +154,5 @@ def test_fuban_dev_up_stop_and_restart(workdir: Path) -> None:
         spawned = _descendants(proc)
     finally:
         if proc.poll() is None:
-            _stop(proc, spawned)
+            _stop(proc, spawned, log)
     assert log.read_text().count("fuban is up") == 2
