@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import secrets
 from typing import Any
 
 from core.plugins.service import PluginService
 from core.runtime import get_runtime
-from plugins.petitions.abuse import solve
+from plugins.petitions.abuse import leading_zero_bits, solve
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -40,6 +41,20 @@ async def challenge(client: Any, tenant: Any, headers: dict[str, str] | None = N
     assert r.status_code == 200, r.text
     c = r.json()
     return {"challenge_id": c["challenge_id"], "solution": solve(c["salt"], c["bits"])}
+
+
+async def failing_challenge(client: Any, tenant: Any) -> dict[str, str]:
+    """A fresh challenge with an answer that provably fails it and the right answer, for later.
+
+    A fixed "wrong" string is not enough: with ``bits`` = 4 it passes one time in 16.
+    """
+    r = await client.get("/api/petitions/public/challenge", headers=th(tenant))
+    assert r.status_code == 200, r.text
+    c = r.json()
+    i = 0
+    while leading_zero_bits(hashlib.sha256(f"{c['salt']}:x{i}".encode()).digest()) >= c["bits"]:
+        i += 1
+    return {"challenge_id": c["challenge_id"], "solution": f"x{i}", "right": solve(c["salt"], c["bits"])}
 
 
 def case_body(**kw: Any) -> dict[str, Any]:

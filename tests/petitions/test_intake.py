@@ -15,6 +15,7 @@ from tests.petitions.helpers import (
     count_rows,
     drain,
     enable,
+    failing_challenge,
     submit,
     th,
 )
@@ -79,11 +80,16 @@ async def test_idempotent_replay_and_single_use_challenge(client, db, tenant):
     assert r2.status_code == 200 and r2.json()["replayed"] is True and r2.json()["query_code"] is None
     assert r2.json()["number"] == r1.json()["number"]
     assert (await count_rows(db, tenant))[0] == 1
-    # a wrong proof of work is refused
-    ch = await challenge(client, tenant)
-    bad = {**case_body(), "challenge_id": ch["challenge_id"], "solution": "not-a-solution-xyz"}
+    # a wrong proof of work is refused, and it used the challenge up: the right answer comes too late
+    ch = await failing_challenge(client, tenant)
+    bad = {**case_body(), "challenge_id": ch["challenge_id"], "solution": ch["solution"]}
     r = await client.post("/api/petitions/public/cases", json=bad, headers=th(tenant))
-    assert r.status_code == 400 and (await count_rows(db, tenant))[0] == 1
+    assert r.status_code == 400 and r.json()["code"] == "challenge_failed"
+    r = await client.post(
+        "/api/petitions/public/cases", json={**bad, "solution": ch["right"]}, headers=th(tenant)
+    )
+    assert r.status_code == 400 and r.json()["code"] == "challenge_failed"
+    assert (await count_rows(db, tenant))[0] == 1
 
 
 async def test_bad_input_changes_nothing(client, db, tenant):
