@@ -218,7 +218,15 @@ async def resolve_principal(db: Database, token: str, on_behalf_of: str | None =
     try:
         async with engine.connect() as conn:
             return await load_principal(conn, token, on_behalf_of)
-    except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError, DBAPIError) as exc:
+    except (
+        asyncpg.PostgresConnectionError,
+        asyncpg.InterfaceError,
+        # Raised when the server's "terminating connection" arrives just as the lookup starts: the
+        # protocol is still consuming that error, so the connection is as dead as a closed one.
+        asyncpg.InternalClientError,
+        OSError,
+        DBAPIError,
+    ) as exc:
         if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
             raise
         logger.warning("session lookup connection lost (%s); retrying on a new connection", exc)
