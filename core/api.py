@@ -14,6 +14,8 @@ Groups:
 - Row-level SQL filters (行级过滤): :func:`tenant_filter`, :func:`clearance_filter` (密级),
   :func:`reader_list_filter` (知悉范围), :func:`unit_scope_filter`, :func:`user_units`.
 - Events and settings: :func:`publish_event`, :func:`plugin_settings`.
+- People to notify: :func:`permission_holders` (active holders of a permission in a tenant, optionally
+  only those with a post in one unit).
 - Lists (分页与检索): :func:`fetch_page` (one page of an ordered query and its total),
   :func:`like_pattern` (search text as an escaped ``ILIKE`` pattern).
 - Working-day calendar (工作日历): :func:`load_calendar` → :class:`WorkCalendar` (``add_workdays``,
@@ -59,6 +61,7 @@ from core.identity.controller import require_citizen
 from core.notifications.service import create_notification
 from core.org.models import Unit
 from core.org.pagination import fetch_page, like_pattern
+from core.permissions.policy import permission_holders
 from core.plugins.hookspecs import hookimpl
 from core.plugins.models import PluginState
 from core.plugins.service import PluginService
@@ -175,6 +178,7 @@ __all__ = [
     "like_pattern",
     "load_calendar",
     "not_found",
+    "permission_holders",
     "plugin_enabled",
     "plugin_settings",
     "publish_event",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 import pytest
 from sqlalchemy import select
@@ -295,3 +296,65 @@ async def test_referred_case_carries_the_attachments(client, db, tenant, other_t
         f"/api/petitions/cases/{other}/files/{file_id}", headers=town, follow_redirects=False
     )
     assert r.status_code == 404
+
+
+async def test_routing_notifies_the_people_who_act(client, db, tenant, other_tenant):
+    from core.identity.bootstrap import create_staff, issue_session  # noqa: PLC0415
+    from core.notifications.models import Notification  # noqa: PLC0415
+
+    await enable(db, tenant)
+    await enable(db, other_tenant)
+    async with db.transaction() as s:
+        unit = Unit(tenant_id=tenant.id, code="xfk", name="信访科")
+        s.add(unit)
+        await s.flush()
+
+    async def person(t, perms, unit_id=None):
+        async with db.transaction() as s:
+            user = await create_staff(
+                s,
+                tenant_id=t.id,
+                username=f"n{secrets.token_hex(4)}",
+                password=None,
+                permissions=perms,
+                unit_id=unit_id,
+            )
+            token = await issue_session(s, user_id=user.id, tenant_id=t.id)
+        return user.id, {"Authorization": f"Bearer {token}"}
+
+    county, h = await person(tenant, ALL)
+    in_unit, _ = await person(tenant, ["petitions.cases.handle"], unit.id)
+    outside_unit, _ = await person(tenant, ["petitions.cases.handle"])
+    town, town_h = await person(other_tenant, ALL)
+    town_reader, _ = await person(other_tenant, ["petitions.cases.read"])
+
+    async def inbox(user_id):
+        async with db.sessionmaker() as s:
+            rows = await s.scalars(select(Notification).where(Notification.recipient_id == user_id))
+            return [(n.kind, n.link, n.title) for n in rows]
+
+    cid = (await client.post("/api/petitions/cases", json=_letter(), headers=h)).json()["id"]
+    r = await client.post(
+        f"/api/petitions/cases/{cid}/routings", json={"mode": "assign", "unit_id": str(unit.id)}, headers=h
+    )
+    assert r.status_code == 201
+    [(kind, link, title)] = await inbox(in_unit)
+    assert kind == "petitions.assigned" and link == f"/petitions/cases/{cid}" and "信访科" in title
+    assert await inbox(outside_unit) == []  # the unit has its own handler
+    await client.post(f"/api/petitions/routings/{r.json()['id']}/pull-back", json={}, headers=h)
+
+    r = await client.post(
+        f"/api/petitions/cases/{cid}/routings", json={"tenant_code": other_tenant.code}, headers=h
+    )
+    assert r.status_code == 201
+    [(kind, link, title)] = await inbox(town)
+    assert kind == "petitions.referred_in" and link.startswith("/petitions/cases/") and cid not in link
+    assert "张" not in title  # no personal data in notifications
+    assert await inbox(town_reader) == []  # only those who can receive it
+    copy_id = link.rsplit("/", 1)[1]
+    assert (await client.post(f"/api/petitions/cases/{copy_id}/receive", json={}, headers=town_h)).is_success
+    r = await client.post(
+        f"/api/petitions/cases/{copy_id}/objection", json={"reason": "不属本机关职责"}, headers=town_h
+    )
+    assert r.status_code == 200, r.text
+    assert [k for k, _l, _t in await inbox(county)] == ["petitions.returned"]
