@@ -55,19 +55,7 @@ async def route(
         target_name = unit.name
         session.add(r)
         await session.flush()
-        await notify_holders(
-            session,
-            tenant_id=case.tenant_id,
-            code=HANDLE,
-            unit_id=unit.id,
-            case_id=case.id,
-            kind="assigned",
-            title=(
-                f"信访事项 {case.number} 已交办{unit.name}，请签收办理",
-                f"Petition {case.number} was assigned to {unit.name}: please receive it",
-            ),
-            key=str(r.id),
-        )
+        await notify_holders(session, case, HANDLE, "assigned", r.id, unit=unit)
     else:
         target = await session.scalar(
             select(Tenant).where(Tenant.code == tenant_code, Tenant.active.is_(True))
@@ -119,18 +107,7 @@ async def route(
         session.add(copy)
         await session.flush()
         r.target_case_id = copy.id
-        await notify_holders(
-            session,
-            tenant_id=target.id,
-            code=ROUTE,
-            case_id=copy.id,
-            kind="referred_in",
-            title=(
-                f"收到转送的信访事项 {copy.number}，请签收",
-                f"Petition {copy.number} was referred to you: please receive it",
-            ),
-            key=str(r.id),
-        )
+        await notify_holders(session, copy, ROUTE, "referred_in", r.id)
         # The receiver sees the attachments (they stay the sender's files; downloads check the link).
         files = await session.scalars(select(CaseFile.file_id).where(CaseFile.case_id == case.id))
         session.add_all(CaseFile(case_id=copy.id, file_id=f, kind="referred") for f in files)
@@ -205,18 +182,7 @@ async def object_to(
         origin.status = "registered"
     event(session, case, "objected", f"提出异议并退回：{reason}", actor)
     if origin is not None:
-        await notify_holders(
-            session,
-            tenant_id=origin.tenant_id,
-            code=ROUTE,
-            case_id=origin.id,
-            kind="returned",
-            title=(
-                f"信访事项 {origin.number} 被承办机关退回，请重新转送",
-                f"Petition {origin.number} was returned by the receiving office: route it again",
-            ),
-            key=str(r.id),
-        )
+        await notify_holders(session, origin, ROUTE, "returned", r.id)
     await audit(session, case, "object", f"{case.number} 异议退回", {}, {"reason": reason})
     await sync_origin(session, case, f"承办机关提出异议并退回：{reason}")
     return case
@@ -246,18 +212,7 @@ async def pull_back(
                 )
             target.status = "withdrawn"
             await clock.cancel(session, target)
-            await notify_holders(
-                session,
-                tenant_id=target.tenant_id,
-                code=ROUTE,
-                case_id=target.id,
-                kind="withdrawn",
-                title=(
-                    f"信访事项 {target.number} 已被转出机关撤回",
-                    f"Petition {target.number} was pulled back",
-                ),
-                key=str(r.id),
-            )
+            await notify_holders(session, target, ROUTE, "withdrawn", r.id)
         case.status = "registered"
     else:
         case.unit_id = None
