@@ -120,28 +120,36 @@ async def other_tenant(db: Database) -> Tenant:
     return await _new_tenant(db, "o")
 
 
+async def new_staff(db: Database, tenant: Tenant, **kw: Any) -> tuple[Any, dict[str, str]]:
+    """A staff member of ``tenant`` with a session: (the person, headers signed in as them).
+
+    ``kw`` goes to :func:`core.identity.bootstrap.create_staff` (permissions, roles, unit_id, clearance,
+    password or password_hash; no password by default).
+    """
+    from core.identity.bootstrap import create_staff, issue_session  # noqa: PLC0415
+
+    kw.setdefault("username", f"u{secrets.token_hex(5)}")
+    kw.setdefault("password", None)
+    async with db.transaction() as session:
+        user = await create_staff(session, tenant_id=tenant.id, **kw)
+        token = await issue_session(session, user_id=user.id, tenant_id=tenant.id)
+    return user, {"Authorization": f"Bearer {token}"}
+
+
 StaffHeaders = Callable[..., Awaitable[dict[str, str]]]
 
 
 @pytest.fixture
 def staff_headers(db: Database) -> StaffHeaders:
     """``await staff_headers(tenant, permissions=[...], clearance=0)``: a signed-in staff member's headers."""
-    from core.identity.bootstrap import create_staff, issue_session  # noqa: PLC0415
 
     async def make(
         tenant: Tenant, permissions: list[str] | tuple[str, ...] = (), clearance: int = 0, **kw: Any
     ) -> dict[str, str]:
-        async with db.transaction() as session:
-            user = await create_staff(
-                session,
-                tenant_id=tenant.id,
-                username=f"u{secrets.token_hex(5)}",
-                password="Fuban-Test-Pass-2026!",
-                permissions=tuple(permissions),
-                clearance=clearance,
-                **kw,
-            )
-            token = await issue_session(session, user_id=user.id, tenant_id=tenant.id)
-        return {"Authorization": f"Bearer {token}"}
+        kw.setdefault("password", "Fuban-Test-Pass-2026!")
+        _user, headers = await new_staff(
+            db, tenant, permissions=tuple(permissions), clearance=clearance, **kw
+        )
+        return headers
 
     return make

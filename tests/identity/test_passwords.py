@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 
-from core.identity.bootstrap import create_staff, issue_session
 from core.identity.passwords import generate_password, hash_password, password_problems, verify_password
 from core.org.models import User
+from tests.conftest import new_staff
 
 API = "/api"
 PW = "Fuban-Passwd-2026!"
@@ -16,17 +14,7 @@ PW_HASH = hash_password(PW)
 
 
 async def _person(db, tenant, **kw) -> tuple[User, dict[str, str]]:
-    async with db.transaction() as s:
-        user = await create_staff(
-            s,
-            tenant_id=tenant.id,
-            username=f"p{secrets.token_hex(5)}",
-            password=None,
-            password_hash=PW_HASH,
-            **kw,
-        )
-        token = await issue_session(s, user_id=user.id, tenant_id=tenant.id)
-    return user, {"Authorization": f"Bearer {token}"}
+    return await new_staff(db, tenant, password_hash=PW_HASH, **kw)
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from datetime import timedelta
 
@@ -10,9 +9,9 @@ import pytest
 
 from core.db.base import utcnow
 from core.identity import audit_hook
-from core.identity.bootstrap import create_staff, issue_session
 from core.identity.passwords import hash_password
 from core.org.models import Delegation
+from tests.conftest import new_staff
 
 API = "/api"
 PW_HASH = hash_password("Delegation-Pass-2026")
@@ -20,17 +19,7 @@ HEADER = "X-Fuban-On-Behalf-Of"
 
 
 async def _person(db, tenant, **kw):
-    async with db.transaction() as s:
-        user = await create_staff(
-            s,
-            tenant_id=tenant.id,
-            username=f"p{secrets.token_hex(5)}",
-            password=None,
-            password_hash=PW_HASH,
-            **kw,
-        )
-        token = await issue_session(s, user_id=user.id, tenant_id=tenant.id)
-    return user, {"Authorization": f"Bearer {token}"}
+    return await new_staff(db, tenant, password_hash=PW_HASH, **kw)
 
 
 def _period(start_h: float = -1, end_h: float = 24) -> dict[str, str]:

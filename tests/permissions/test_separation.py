@@ -7,25 +7,16 @@ import secrets
 import pytest
 
 from core.errors import AppError
-from core.identity.bootstrap import create_staff, issue_session
+from core.identity.bootstrap import create_staff
 from core.identity.passwords import hash_password
+from tests.conftest import new_staff
 
 API = "/api"
 PW_HASH = hash_password("Separation-Pass-2026")
 
 
 async def _person(db, tenant, **kw):
-    async with db.transaction() as s:
-        user = await create_staff(
-            s,
-            tenant_id=tenant.id,
-            username=f"p{secrets.token_hex(5)}",
-            password=None,
-            password_hash=PW_HASH,
-            **kw,
-        )
-        token = await issue_session(s, user_id=user.id, tenant_id=tenant.id)
-    return user, {"Authorization": f"Bearer {token}"}
+    return await new_staff(db, tenant, password_hash=PW_HASH, **kw)
 
 
 async def _role_id(client, headers, code):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from core.deadlines.models import Deadline
 from core.org.models import Unit
 from plugins.petitions import workflow
+from tests.conftest import new_staff
 from tests.petitions.helpers import case_body, enable, submit, th
 
 D = dt.date
@@ -299,7 +299,6 @@ async def test_referred_case_carries_the_attachments(client, db, tenant, other_t
 
 
 async def test_routing_notifies_the_people_who_act(client, db, tenant, other_tenant):
-    from core.identity.bootstrap import create_staff, issue_session  # noqa: PLC0415
     from core.notifications.models import Notification  # noqa: PLC0415
 
     await enable(db, tenant)
@@ -310,17 +309,8 @@ async def test_routing_notifies_the_people_who_act(client, db, tenant, other_ten
         await s.flush()
 
     async def person(t, perms, unit_id=None):
-        async with db.transaction() as s:
-            user = await create_staff(
-                s,
-                tenant_id=t.id,
-                username=f"n{secrets.token_hex(4)}",
-                password=None,
-                permissions=perms,
-                unit_id=unit_id,
-            )
-            token = await issue_session(s, user_id=user.id, tenant_id=t.id)
-        return user.id, {"Authorization": f"Bearer {token}"}
+        user, headers = await new_staff(db, t, permissions=perms, unit_id=unit_id)
+        return user.id, headers
 
     county, h = await person(tenant, ALL)
     in_unit, _ = await person(tenant, ["petitions.cases.handle"], unit.id)
