@@ -65,6 +65,29 @@ async def test_wrong_factor_locks_the_code(client, db, tenant):
     assert r.status_code == 404
 
 
+async def test_misses_per_address_are_capped(client, db, tenant):
+    """Guessing many different codes from one address locks that address, even for a right code."""
+    import redis.asyncio as aioredis  # noqa: PLC0415
+
+    from core.settings import get_settings  # noqa: PLC0415
+
+    await enable(db, tenant, track_ip_max_failures=3)
+    code = (await submit(client, tenant)).json()["query_code"]
+    r = aioredis.from_url(get_settings().redis_url)
+    key = "fuban:petitions:tfip:testclient"  # the test client's address
+    await r.delete(key)
+    try:
+        for _ in range(3):
+            wrong = "-".join(secrets.token_hex(3).upper()[:5] for _ in range(4))
+            resp = await client.post(TRACK, json={"query_code": wrong, "last4": "1234"}, headers=th(tenant))
+            assert resp.status_code == 404
+        resp = await client.post(TRACK, json={"query_code": code, "last4": "1234"}, headers=th(tenant))
+        assert resp.status_code == 429 and resp.json()["code"] == "query_locked"
+    finally:
+        await r.delete(key)
+        await r.aclose()
+
+
 async def test_idempotent_replay_and_single_use_challenge(client, db, tenant):
     await enable(db, tenant)
     body = case_body()
