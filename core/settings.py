@@ -62,6 +62,27 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port the API listens on.")
     data_dir: str = Field(".fuban", description="`fuban dev` keeps its embedded servers' data here.")
     docs_enabled: bool = Field(True, description="Serve the OpenAPI schema and its docs UI under /schema.")
+    # Sign-in and sessions (登录与会话), the same for staff and citizens.
+    login_max_failures: int = Field(
+        5, ge=1, le=100, description="Wrong passwords in a row that lock an account (staff or citizen)."
+    )
+    login_lockout_minutes: int = Field(15, ge=1, le=24 * 60, description="How long such a lock lasts.")
+    login_ip_max_failures: int = Field(
+        50,
+        ge=1,
+        le=1_000_000,
+        description="Failed sign-ins from one client address, across all accounts, after which that address "
+        "is refused until its window ends (against trying one password on many accounts).",
+    )
+    login_ip_window_minutes: int = Field(
+        15, ge=1, le=24 * 60, description="Window counting the failed sign-ins of one address."
+    )
+    session_idle_minutes: int = Field(
+        30, ge=1, le=24 * 60, description="A session unused for this long ends (the console signs out too)."
+    )
+    session_max_hours: int = Field(
+        12, ge=1, le=30 * 24, description="A session ends this long after sign-in."
+    )
     ldap_url: str = Field(
         "",
         description="LDAP directory checked when a staff account has no local password or it does not match, "

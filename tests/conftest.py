@@ -52,8 +52,25 @@ def settings(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Settings
     _install_sample_entry_point(tmp_path_factory.mktemp("entrypoints"))
     os.environ.update(stack.env())
     os.environ.update({"FUBAN_ENV": "test", "FUBAN_SECRET_KEY": TEST_SECRET, "FUBAN_S3_BUCKET": "fuban-test"})
+    # Every in-process request comes from the same client address: failed sign-ins of all the tests
+    # would add up to the per-address throttle (its own tests lower it again).
+    os.environ["FUBAN_LOGIN_IP_MAX_FAILURES"] = "1000000"
     get_settings.cache_clear()
     return load_settings()
+
+
+@pytest.fixture
+def override_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+    """``override_settings(login_max_failures=2)``: process settings (``get_settings()``) for one test."""
+
+    def apply(**values: object) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(f"FUBAN_{name.upper()}", str(value))
+        get_settings.cache_clear()
+
+    yield apply
+    monkeypatch.undo()
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

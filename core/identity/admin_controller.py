@@ -19,7 +19,7 @@ from core.identity.models import KIND_STAFF, AuthSession
 from core.identity.passwords import check_password_policy, generate_password
 from core.identity.schemas import ResetPasswordIn, ResetPasswordOut, SessionOut
 from core.identity.service import set_password
-from core.identity.sessions import SESSION_IDLE_TIMEOUT, revoke_sessions
+from core.identity.sessions import idle_timeout, revoke_sessions
 from core.org.models import User
 from core.org.pagination import Page, PageNo, PageSize, fetch_page
 from core.org.service import ACCOUNT_SHARED, get_user_in_tenant, works_elsewhere
@@ -134,7 +134,7 @@ class AccountAdminController(Controller):
                 AuthSession.kind == KIND_STAFF,
                 AuthSession.revoked_at.is_(None),
                 AuthSession.expires_at > now,
-                AuthSession.last_seen_at > now - SESSION_IDLE_TIMEOUT,
+                AuthSession.last_seen_at > now - idle_timeout(),
             )
             .order_by(AuthSession.created_at.desc(), AuthSession.id)
         )

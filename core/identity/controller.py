@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.base import utcnow
 from core.errors import AppError, Msg, conflict, invalid
-from core.identity import audit_hook
+from core.identity import audit_hook, throttle
 from core.identity.me import build_me
 from core.identity.models import KIND_CITIZEN, KIND_STAFF, AuthSession, Citizen
 from core.identity.passwords import check_password_policy, hash_password_async, verify_password_async
@@ -42,7 +42,7 @@ from core.identity.service import (
     record_failed_login,
     set_password,
 )
-from core.identity.sessions import COOKIE_NAME, SESSION_MAX_LIFETIME, create_session, revoke_sessions
+from core.identity.sessions import COOKIE_NAME, create_session, max_lifetime, revoke_sessions
 from core.org.models import User
 from core.security.guards import NOT_AUTHENTICATED, principal_or_401, require_staff
 from core.security.principal import current_principal
@@ -83,12 +83,13 @@ def _with_cookie(
         samesite="strict",
         secure=request.url.scheme == "https",
         path="/",
-        max_age=int(SESSION_MAX_LIFETIME.total_seconds()) if token else 0,
+        max_age=int(max_lifetime().total_seconds()) if token else 0,
     )
     return Response(body, status_code=status, cookies=[cookie])
 
 
 async def _record_failure(request: Request[Any, Any, Any], failed: LoginFailed, login: str) -> None:
+    await throttle.record_failure(request)
     # The request's transaction rolls back with the error, so count the failure in a transaction of its own.
     async with request.app.state.db.transaction() as session:
         await record_failed_login(session, user_id=failed.user_id, citizen_id=failed.citizen_id)
@@ -137,6 +138,7 @@ class AuthController(Controller):
         data: JSONBody[LoginIn],
     ) -> Response[Any]:
         """Sign in with username and password; answers a session token (also set as a cookie)."""
+        await throttle.check(request)
         try:
             user = await authenticate_staff(db_session, data.username, data.password)
         except LoginFailed as failed:
@@ -335,6 +337,7 @@ class PortalAuthController(Controller):
         data: JSONBody[CitizenLoginIn],
     ) -> Response[Any]:
         """Citizen sign-in with phone or e-mail and password."""
+        await throttle.check(request)
         try:
             citizen = await authenticate_citizen(db_session, data.login, data.password)
         except LoginFailed as failed:

@@ -12,6 +12,7 @@ from core.org.delegations import active_clause
 from core.org.models import Delegation, Post, Unit, User
 from core.permissions.service import user_role_codes
 from core.security.principal import Principal
+from core.settings import get_settings
 from core.tenancy.models import Tenant
 
 
@@ -69,4 +70,5 @@ async def build_me(session: AsyncSession, principal: Principal) -> MeOut:
         acting_for=principal.on_behalf_of,
         delegations_given=[_delegation(d) for d in active if d.principal_user_id == user.id],
         delegations_received=[_delegation(d) for d in active if d.stand_in_user_id == user.id],
+        idle_timeout_seconds=get_settings().session_idle_minutes * 60,
     )

@@ -92,6 +92,9 @@ class MeOut(BaseModel):
     acting_for: uuid.UUID | None
     delegations_given: list[DelegationBrief]
     delegations_received: list[DelegationBrief]
+    idle_timeout_seconds: int = Field(
+        description="The session ends after this long unused (the console signs out)."
+    )
 
 
 class SessionOut(BaseModel):

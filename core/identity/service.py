@@ -15,10 +15,8 @@ from core.identity.models import Citizen
 from core.identity.passwords import hash_password_async, needs_rehash, verify_password_async
 from core.org.models import Post, User
 from core.org.service import normalise_username
+from core.settings import get_settings
 from core.tenancy.models import Tenant
-
-LOCKOUT_THRESHOLD = 5
-LOCKOUT_DURATION = timedelta(minutes=15)
 
 INVALID_CREDENTIALS = AppError(
     "invalid_credentials", Msg("用户名或口令错误", "Wrong username or password"), status=401
@@ -52,18 +50,22 @@ class LoginFailed(Exception):
 async def record_failed_login(
     session: AsyncSession, *, user_id: uuid.UUID | None = None, citizen_id: uuid.UUID | None = None
 ) -> None:
-    """Count a failure atomically; the Nth failure locks the account for the lockout duration."""
+    """Count a failure atomically; the Nth (``FUBAN_LOGIN_MAX_FAILURES``) locks the account for
+    ``FUBAN_LOGIN_LOCKOUT_MINUTES``."""
     model: type[User] | type[Citizen] = User if user_id is not None else Citizen
     target = user_id if user_id is not None else citizen_id
     if target is None:
         return
-    reached = model.failed_logins + 1 >= LOCKOUT_THRESHOLD
+    cfg = get_settings()
+    reached = model.failed_logins + 1 >= cfg.login_max_failures
     await session.execute(
         update(model)
         .where(model.id == target)
         .values(
             failed_logins=case((reached, 0), else_=model.failed_logins + 1),
-            locked_until=case((reached, utcnow() + LOCKOUT_DURATION), else_=model.locked_until),
+            locked_until=case(
+                (reached, utcnow() + timedelta(minutes=cfg.login_lockout_minutes)), else_=model.locked_until
+            ),
         )
     )
 

@@ -12,13 +12,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.base import utcnow
 from core.identity.models import KIND_CITIZEN, KIND_STAFF, AuthSession
+from core.settings import get_settings
 
-SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
-SESSION_MAX_LIFETIME = timedelta(hours=12)
 # last_seen_at is written at most this often, so most requests stay read-only.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 COOKIE_NAME = "fuban_session"
 ON_BEHALF_HEADER = "x-fuban-on-behalf-of"
+
+
+def idle_timeout() -> timedelta:
+    """``FUBAN_SESSION_IDLE_MINUTES`` (30 by default)."""
+    return timedelta(minutes=get_settings().session_idle_minutes)
+
+
+def max_lifetime() -> timedelta:
+    """``FUBAN_SESSION_MAX_HOURS`` (12 by default)."""
+    return timedelta(hours=get_settings().session_max_hours)
 
 
 def new_token() -> str:
@@ -32,7 +41,7 @@ def hash_token(token: str) -> str:
 def is_live(last_seen_at: datetime, expires_at: datetime, now: datetime | None = None) -> bool:
     """Within the absolute lifetime and not idle for longer than the idle timeout."""
     now = now or utcnow()
-    return now < expires_at and now - last_seen_at < SESSION_IDLE_TIMEOUT
+    return now < expires_at and now - last_seen_at < idle_timeout()
 
 
 async def create_session(
@@ -58,7 +67,7 @@ async def create_session(
         tenant_id=tenant_id,
         created_at=now,
         last_seen_at=now,
-        expires_at=now + SESSION_MAX_LIFETIME,
+        expires_at=now + max_lifetime(),
         ip=(ip or None) and ip[:64],
         user_agent=(user_agent or None) and user_agent[:400],
     )

@@ -354,6 +354,24 @@ def test_plugins_allowlist_and_settings_become_env() -> None:
     assert {e["name"]: e.get("value") for e in ext["env"]}["FUBAN_PLUGINS"] == "documents"
 
 
+def test_sign_in_policy_becomes_settings_the_api_accepts() -> None:
+    """The office's sign-in policy set in values reaches the API as settings core/settings.py parses."""
+    values = {"fuban": {"login": {"maxFailures": 3, "ipMaxFailures": 20}, "session": {"idleMinutes": 10}}}
+    api = one(render(values), "Deployment", "fuban-api")["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e["value"] for e in api["env"] if "value" in e}
+    policy = {k: v for k, v in env.items() if k.startswith(("FUBAN_LOGIN_", "FUBAN_SESSION_"))}
+    assert policy == {
+        "FUBAN_LOGIN_MAX_FAILURES": "3",
+        "FUBAN_LOGIN_LOCKOUT_MINUTES": "15",
+        "FUBAN_LOGIN_IP_MAX_FAILURES": "20",
+        "FUBAN_LOGIN_IP_WINDOW_MINUTES": "15",
+        "FUBAN_SESSION_IDLE_MINUTES": "10",
+        "FUBAN_SESSION_MAX_HOURS": "12",
+    }
+    parsed = Settings(env="dev", **{k.removeprefix("FUBAN_").lower(): v for k, v in policy.items()})
+    assert (parsed.login_max_failures, parsed.session_idle_minutes) == (3, 10)
+
+
 # ------------------------------------------------------------------------------------ topology
 
 

@@ -62,6 +62,11 @@ BAD: dict[str, tuple[dict[str, Any], str]] = {
         "/plugins/tenants/xx-county/0",
     ),
     "reminder hour 24": ({"fuban": {"reminderHour": 24}}, "/fuban/reminderHour"),
+    "lock after 0 failures": ({"fuban": {"login": {"maxFailures": 0}}}, "/fuban/login/maxFailures"),
+    "sessions that never idle out": (
+        {"fuban": {"session": {"idleMinutes": 0}}},
+        "/fuban/session/idleMinutes",
+    ),
     "memory without unit format": (
         {"api": {"resources": {"requests": {"cpu": "1", "memory": "lots"}, "limits": {"memory": "1Gi"}}}},
         "/api/resources/requests/memory",

@@ -11,10 +11,10 @@ from core.db.base import utcnow
 from core.identity.bootstrap import create_staff
 from core.identity.models import AuthSession
 from core.identity.passwords import hash_password
-from core.identity.service import LOCKOUT_THRESHOLD
 from core.identity.sessions import COOKIE_NAME, hash_token
 from core.org.models import User
 from core.security.middleware import AUTH_POOL_NAME
+from core.settings import get_settings
 
 API = "/api"
 PW = "Fuban-Login-2026!"
@@ -72,11 +72,12 @@ async def test_wrong_password_and_unknown_user_are_401(client, db, tenant):
 
 async def test_lockout_after_repeated_failures(client, db, tenant):
     user = await _person(db, tenant)
-    for _ in range(LOCKOUT_THRESHOLD - 1):
+    threshold = get_settings().login_max_failures  # 5 by default
+    for _ in range(threshold - 1):
         assert (await _login(client, user.username, "Wrong-Password-1")).status_code == 401
     async with db.transaction() as s:
         # Failures are counted although the failing request's transaction rolls back.
-        assert (await s.get(User, user.id)).failed_logins == LOCKOUT_THRESHOLD - 1
+        assert (await s.get(User, user.id)).failed_logins == threshold - 1
     assert (await _login(client, user.username, "Wrong-Password-1")).status_code == 401
     r = await _login(client, user.username)  # even the right password is refused now
     assert r.status_code == 423 and r.json()["code"] == "account_locked"

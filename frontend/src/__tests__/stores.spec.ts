@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { reactive } from 'vue'
-import { useSessionStore, type Me } from '@/console/stores/session'
+import { IDLE_TIMEOUT_MS, idleTimeoutMs, useSessionStore, type Me } from '@/console/stores/session'
 import { mergeMenu, menuPlugins, type MenuNode } from '@/console/stores/menu'
 
 function me(permissions: string[]): Me {
@@ -18,6 +18,7 @@ function me(permissions: string[]): Me {
     acting_for: null,
     delegations_given: [],
     delegations_received: [],
+    idle_timeout_seconds: 1800,
   }
 }
 
@@ -87,5 +88,16 @@ describe('menu', () => {
   it('does not change the server tree it was given', () => {
     mergeMenu(server, () => true)
     expect(server[1]!.children).toHaveLength(1)
+  })
+})
+
+describe('idle sign-out', () => {
+  it('follows the idle timeout the server answers', () => {
+    expect(idleTimeoutMs({ ...me([]), idle_timeout_seconds: 300 })).toBe(300_000)
+  })
+
+  it('falls back to the default before /api/auth/me has answered', () => {
+    expect(idleTimeoutMs(null)).toBe(IDLE_TIMEOUT_MS)
+    expect(idleTimeoutMs({ idle_timeout_seconds: 0 })).toBe(IDLE_TIMEOUT_MS)
   })
 })

@@ -3776,6 +3776,8 @@ export interface components {
             clearance: number;
             delegations_given: components["schemas"]["DelegationBrief"][];
             delegations_received: components["schemas"]["DelegationBrief"][];
+            /** @description The session ends after this long unused (the console signs out). */
+            idle_timeout_seconds: number;
             must_change_password: boolean;
             permissions: string[];
             posts: components["schemas"]["identity_schemas_PostOut"][];

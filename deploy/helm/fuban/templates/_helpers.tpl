@@ -164,6 +164,18 @@ with Kubernetes' $(VAR) expansion, so no password is ever written into a pod spe
   value: {{ .Values.fuban.databasePoolSize | quote }}
 - name: FUBAN_DOCS_ENABLED
   value: {{ .Values.fuban.docsEnabled | quote }}
+- name: FUBAN_LOGIN_MAX_FAILURES
+  value: {{ .Values.fuban.login.maxFailures | quote }}
+- name: FUBAN_LOGIN_LOCKOUT_MINUTES
+  value: {{ .Values.fuban.login.lockoutMinutes | quote }}
+- name: FUBAN_LOGIN_IP_MAX_FAILURES
+  value: {{ .Values.fuban.login.ipMaxFailures | quote }}
+- name: FUBAN_LOGIN_IP_WINDOW_MINUTES
+  value: {{ .Values.fuban.login.ipWindowMinutes | quote }}
+- name: FUBAN_SESSION_IDLE_MINUTES
+  value: {{ .Values.fuban.session.idleMinutes | quote }}
+- name: FUBAN_SESSION_MAX_HOURS
+  value: {{ .Values.fuban.session.maxHours | quote }}
 - name: FUBAN_DATA_DIR
   value: /tmp/fuban
 {{- if .Values.plugins.enabled }}

@@ -7,8 +7,14 @@ export type Me = Schemas['MeOut']
 /** Why the person is back at the sign-in page. */
 export type SignOutReason = 'expired' | 'idle' | 'signed_out' | null
 
-/** The server's idle timeout (core/identity/sessions.py SESSION_IDLE_TIMEOUT): 30 minutes. */
+/** The server's default idle timeout (FUBAN_SESSION_IDLE_MINUTES); /api/auth/me answers the real one. */
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000
+
+/** How long the console may sit unused before it signs out: the server's session idle timeout. */
+export function idleTimeoutMs(me: { idle_timeout_seconds?: number } | null): number {
+  const s = me?.idle_timeout_seconds
+  return typeof s === 'number' && s > 0 ? s * 1000 : IDLE_TIMEOUT_MS
+}
 
 export const useSessionStore = defineStore('session', () => {
   const me = ref<Me | null>(null)
