@@ -9,7 +9,8 @@ Groups:
 - Errors (one format for the API): :class:`AppError`, :class:`Msg`, :class:`FieldError`,
   :func:`invalid`, :func:`not_found`, :func:`forbidden`, :func:`conflict`.
 - Security: :class:`Principal`, :func:`current_principal`, :func:`require_staff`,
-  :func:`require_permission`, :func:`require_citizen`; :func:`request_tenant_id` (the caller's tenant,
+  :func:`require_permission`, :func:`require_citizen`; :func:`tenant_principal` (the signed-in caller
+  inside a handler, 401 when there is none); :func:`request_tenant_id` (the caller's tenant,
   or the ``X-Fuban-Tenant`` header's on public routes).
 - Row-level SQL filters (行级过滤): :func:`tenant_filter`, :func:`clearance_filter` (密级),
   :func:`reader_list_filter` (知悉范围), :func:`unit_scope_filter`, :func:`user_units`.
@@ -87,7 +88,7 @@ from core.security.filters import (
     unit_scope_filter,
     user_units,
 )
-from core.security.guards import require_permission, require_staff
+from core.security.guards import require_permission, require_staff, tenant_principal
 from core.security.principal import Principal, current_principal
 from core.settings import Settings, get_settings
 from core.storage.models import StoredFile
@@ -191,6 +192,7 @@ __all__ = [
     "require_permission",
     "require_staff",
     "tenant_filter",
+    "tenant_principal",
     "unit_scope_filter",
     "user_units",
 ]

@@ -28,14 +28,7 @@ from core.org.schemas import (
     UnitPatch,
 )
 from core.permissions.core_permissions import ORG_MANAGE, ORG_READ
-from core.security.guards import principal_or_401, require_permission
-from core.security.principal import Principal
-
-
-def _tenant(request: Request[Any, Any, Any]) -> tuple[Principal, uuid.UUID]:
-    principal = principal_or_401(request)
-    assert principal.tenant_id is not None
-    return principal, principal.tenant_id
+from core.security.guards import principal_and_tenant, require_permission
 
 
 class UnitController(Controller):
@@ -56,7 +49,7 @@ class UnitController(Controller):
         page_size: PageSize = 50,
     ) -> Page[UnitOut]:
         """Units, filtered by name/code (``q``) or parent, ordered by sort key and name."""
-        _, tid = _tenant(request)
+        _, tid = principal_and_tenant(request)
         stmt = select(Unit).where(Unit.tenant_id == tid).order_by(Unit.sort, Unit.name, Unit.id)
         if q:
             stmt = stmt.where(or_(Unit.name.ilike(like_pattern(q)), Unit.code.ilike(like_pattern(q))))
@@ -72,7 +65,7 @@ class UnitController(Controller):
         self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
     ) -> list[UnitNode]:
         """The whole unit tree of the tenant."""
-        _, tid = _tenant(request)
+        _, tid = principal_and_tenant(request)
         units = (
             await db_session.scalars(
                 select(Unit).where(Unit.tenant_id == tid).order_by(Unit.sort, Unit.name, Unit.id)
@@ -92,7 +85,7 @@ class UnitController(Controller):
         db_session: NamedDependency[AsyncSession],
         unit_id: FromPath[uuid.UUID],
     ) -> UnitOut:
-        _, tid = _tenant(request)
+        _, tid = principal_and_tenant(request)
         return UnitOut.model_validate(await service.get_unit(db_session, unit_id, tid))
 
     @post("", operation_id="org_create_unit", guards=[require_permission(ORG_MANAGE)])
@@ -102,7 +95,7 @@ class UnitController(Controller):
         db_session: NamedDependency[AsyncSession],
         data: JSONBody[UnitIn],
     ) -> UnitOut:
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         unit = await service.create_unit(
             db_session, tid, code=data.code, name=data.name, parent_id=data.parent_id, sort=data.sort
         )
@@ -125,7 +118,7 @@ class UnitController(Controller):
         data: JSONBody[UnitPatch],
     ) -> UnitOut:
         """Rename, re-code, re-sort or move a unit (a move never creates a cycle)."""
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         unit = await service.get_unit(db_session, unit_id, tid)
         before = UnitOut.model_validate(unit).model_dump(mode="json")
         changes = {k: getattr(data, k) for k in data.model_fields_set}
@@ -153,7 +146,7 @@ class UnitController(Controller):
         unit_id: FromPath[uuid.UUID],
     ) -> None:
         """Delete an empty unit (no sub-units, posts or portfolio entries; else 409)."""
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         unit = await service.get_unit(db_session, unit_id, tid)
         before = UnitOut.model_validate(unit).model_dump(mode="json")
         await service.delete_unit(db_session, unit)
@@ -179,7 +172,7 @@ class PostController(Controller):
         page: PageNo = 1,
         page_size: PageSize = 50,
     ) -> Page[PostOut]:
-        _, tid = _tenant(request)
+        _, tid = principal_and_tenant(request)
         stmt = select(Post).where(Post.tenant_id == tid).order_by(Post.sort, Post.created_at, Post.id)
         if user_id is not None:
             stmt = stmt.where(Post.user_id == user_id)
@@ -198,7 +191,7 @@ class PostController(Controller):
         data: JSONBody[PostIn],
     ) -> PostOut:
         """Give a person a post in this tenant (``username`` adds a person who works elsewhere)."""
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         if (data.user_id is None) == (data.username is None):
             raise invalid("user_id", "one_of", "请指定 user_id 或 username 之一", "Give user_id or username")
         if data.user_id is not None:
@@ -238,7 +231,7 @@ class PostController(Controller):
         post_id: FromPath[uuid.UUID],
         data: JSONBody[PostPatch],
     ) -> PostOut:
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         item = await service.get_post(db_session, post_id, tid)
         before = PostOut.model_validate(item).model_dump(mode="json")
         fields = data.model_fields_set
@@ -275,7 +268,7 @@ class PostController(Controller):
         post_id: FromPath[uuid.UUID],
     ) -> None:
         """Remove a post; a person left without posts here loses their roles and sessions here."""
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         item = await service.get_post(db_session, post_id, tid)
         before = PostOut.model_validate(item).model_dump(mode="json")
         await service.delete_post(db_session, item)
@@ -291,7 +284,7 @@ class PostController(Controller):
         post_id: FromPath[uuid.UUID],
     ) -> PortfolioOut:
         """The units a leader post is in charge of (分管)."""
-        _, tid = _tenant(request)
+        _, tid = principal_and_tenant(request)
         item = await service.get_post(db_session, post_id, tid)
         return PortfolioOut(post_id=item.id, unit_ids=await service.portfolio_units(db_session, item.id))
 
@@ -305,7 +298,7 @@ class PostController(Controller):
         post_id: FromPath[uuid.UUID],
         data: JSONBody[PortfolioIn],
     ) -> PortfolioOut:
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         item = await service.get_post(db_session, post_id, tid)
         before = await service.portfolio_units(db_session, item.id)
         units = await service.set_portfolio(db_session, item, data.unit_ids)

@@ -30,14 +30,7 @@ from core.org.schemas import (
 )
 from core.permissions.core_permissions import CLEARANCE_MANAGE, ORG_READ, USERS_MANAGE
 from core.permissions.service import user_role_codes
-from core.security.guards import principal_or_401, require_permission
-from core.security.principal import Principal
-
-
-def _tenant(request: Request[Any, Any, Any]) -> tuple[Principal, uuid.UUID]:
-    principal = principal_or_401(request)
-    assert principal.tenant_id is not None
-    return principal, principal.tenant_id
+from core.security.guards import principal_and_tenant, require_permission
 
 
 async def _detail(session: AsyncSession, user: User, tenant_id: uuid.UUID) -> PersonDetail:
@@ -72,7 +65,7 @@ class PeopleController(Controller):
         page_size: PageSize = 50,
     ) -> Page[PersonOut]:
         """Search by username, name, phone or e-mail (``q``), unit and state."""
-        _, tid = _tenant(request)
+        _, tid = principal_and_tenant(request)
         stmt = select(User).where(service.user_in_tenant_clause(tid)).order_by(User.display_name, User.id)
         if q:
             pattern = like_pattern(q)
@@ -102,7 +95,7 @@ class PeopleController(Controller):
         db_session: NamedDependency[AsyncSession],
         user_id: FromPath[uuid.UUID],
     ) -> PersonDetail:
-        _, tid = _tenant(request)
+        _, tid = principal_and_tenant(request)
         return await _detail(db_session, await service.get_user_in_tenant(db_session, user_id, tid), tid)
 
     @post("", operation_id="org_create_person", guards=[require_permission(USERS_MANAGE)])
@@ -114,7 +107,7 @@ class PeopleController(Controller):
     ) -> PersonCreated:
         """Create an account with a first post here; without ``password`` a temporary one is generated
         and must be changed at first sign-in. Clearance starts at 非密 (the security admin raises it)."""
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         username = service.check_username(data.username)
         generated = None
         password = data.password or None
@@ -157,7 +150,7 @@ class PeopleController(Controller):
         data: JSONBody[PersonPatch],
     ) -> PersonDetail:
         """Edit contact details or (de)activate an account; deactivation ends its sessions."""
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         user = await managed_user(db_session, principal, user_id)
         before = PersonOut.model_validate(user).model_dump(mode="json")
         fields = data.model_fields_set
@@ -193,7 +186,7 @@ class PeopleController(Controller):
     ) -> None:
         """Remove a person from this tenant (posts, roles, sessions here). Records keep referring to
         the account; it is deactivated once the person holds no post anywhere."""
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         user = await managed_user(db_session, principal, user_id, account_level=False)
         deactivated = await service.remove_user_from_tenant(db_session, user, tid)
         await audit_hook.record(
@@ -219,7 +212,7 @@ class PeopleController(Controller):
     ) -> PersonOut:
         """Set a person's clearance (密级: 0 非密 .. 3 绝密); never one's own, nor of an account other
         offices share."""
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         user = await service.get_user_in_tenant(db_session, user_id, tid)
         if user.id == principal.user_id:
             raise AppError(

@@ -29,14 +29,7 @@ from core.permissions.schemas import (
     RolePatch,
     RolePermissionsIn,
 )
-from core.security.guards import principal_or_401, require_permission, require_staff
-from core.security.principal import Principal
-
-
-def _tenant(request: Request[Any, Any, Any]) -> tuple[Principal, uuid.UUID]:
-    principal = principal_or_401(request)
-    assert principal.tenant_id is not None
-    return principal, principal.tenant_id
+from core.security.guards import principal_and_tenant, require_permission, require_staff
 
 
 async def _role(session: AsyncSession, role_id: uuid.UUID, tenant_id: uuid.UUID) -> Role:
@@ -90,7 +83,7 @@ class RoleController(Controller):
         page: PageNo = 1,
         page_size: PageSize = 50,
     ) -> Page[RoleOut]:
-        _, tid = _tenant(request)
+        _, tid = principal_and_tenant(request)
         stmt = select(Role).where(Role.tenant_id == tid).order_by(Role.builtin.desc(), Role.code)
         if q:
             stmt = stmt.where(or_(Role.code.ilike(like_pattern(q)), Role.name.ilike(like_pattern(q))))
@@ -106,7 +99,7 @@ class RoleController(Controller):
         db_session: NamedDependency[AsyncSession],
         data: JSONBody[RoleIn],
     ) -> RoleDetail:
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         if await db_session.scalar(select(Role.id).where(Role.tenant_id == tid, Role.code == data.code)):
             raise conflict(
                 "role_code_taken", f"角色编码 {data.code} 已存在", f"Role code {data.code} is taken"
@@ -138,7 +131,7 @@ class RoleController(Controller):
         db_session: NamedDependency[AsyncSession],
         role_id: FromPath[uuid.UUID],
     ) -> RoleDetail:
-        _, tid = _tenant(request)
+        _, tid = principal_and_tenant(request)
         return await _detail(db_session, await _role(db_session, role_id, tid))
 
     @patch("/{role_id:uuid}", operation_id="perm_update_role")
@@ -149,7 +142,7 @@ class RoleController(Controller):
         role_id: FromPath[uuid.UUID],
         data: JSONBody[RolePatch],
     ) -> RoleDetail:
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         role = await _role(db_session, role_id, tid)
         before = RoleOut.model_validate(role).model_dump(mode="json")
         for key in ("name", "name_en", "description"):
@@ -176,7 +169,7 @@ class RoleController(Controller):
         role_id: FromPath[uuid.UUID],
     ) -> None:
         """Delete a custom role with its grants and memberships (built-in roles: 409)."""
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         role = await _role(db_session, role_id, tid)
         if role.code in await service.user_role_codes(db_session, principal.user_id, tid):
             raise service.SELF_GRANT
@@ -194,7 +187,7 @@ class RoleController(Controller):
         data: JSONBody[RolePermissionsIn],
     ) -> RoleDetail:
         """Replace the role's grants; duty permissions stay with their administrator role (三员分立)."""
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         role = await _role(db_session, role_id, tid)
         added, removed = await service.set_role_permissions(
             db_session, role, data.permissions, actor_id=principal.user_id
@@ -217,7 +210,7 @@ class RoleController(Controller):
         db_session: NamedDependency[AsyncSession],
         role_id: FromPath[uuid.UUID],
     ) -> list[MemberOut]:
-        _, tid = _tenant(request)
+        _, tid = principal_and_tenant(request)
         role = await _role(db_session, role_id, tid)
         ids = await service.role_members(db_session, tid, role.code)
         users = await db_session.scalars(select(User).where(User.id.in_(ids)).order_by(User.display_name))
@@ -233,7 +226,7 @@ class RoleController(Controller):
     ) -> MemberOut:
         """Give a person of this tenant the role; nobody changes their own roles, and one person holds
         at most one of sysadmin/secadmin/auditadmin (409)."""
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         role = await _role(db_session, role_id, tid)
         user = await get_user_in_tenant(db_session, data.user_id, tid)
         await service.assign_role(db_session, tid, user.id, role.code, actor_id=principal.user_id)
@@ -256,7 +249,7 @@ class RoleController(Controller):
         role_id: FromPath[uuid.UUID],
         user_id: FromPath[uuid.UUID],
     ) -> None:
-        principal, tid = _tenant(request)
+        principal, tid = principal_and_tenant(request)
         role = await _role(db_session, role_id, tid)
         if not await service.unassign_role(db_session, tid, user_id, role.code, actor_id=principal.user_id):
             raise not_found("role member", "角色成员")

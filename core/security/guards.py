@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -70,3 +71,16 @@ def principal_or_401(connection: ASGIConnection[Any, Any, Any, Any]) -> Principa
     if principal is None:
         raise NOT_AUTHENTICATED
     return principal
+
+
+def principal_and_tenant(connection: ASGIConnection[Any, Any, Any, Any]) -> tuple[Principal, uuid.UUID]:
+    """The signed-in caller and the tenant it acts in; 401 when nobody in a tenant is signed in."""
+    principal = principal_or_401(connection)
+    if principal.tenant_id is None:
+        raise NOT_AUTHENTICATED
+    return principal, principal.tenant_id
+
+
+def tenant_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    """:func:`principal_and_tenant` without the tenant (its ``tenant_id`` is set)."""
+    return principal_and_tenant(connection)[0]

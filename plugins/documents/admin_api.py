@@ -10,13 +10,13 @@ from litestar.params import JSONBody, QueryParameter
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import require_permission
+from core.api import require_permission, tenant_principal
 from plugins.documents import distribution as dist
 from plugins.documents import incoming as incoming_svc
 from plugins.documents import numbering, route_config, schemas
 from plugins.documents import outgoing as outgoing_svc
 from plugins.documents import quality as quality_svc
-from plugins.documents.common import local_date, now, principal_of, tenant_of, visible
+from plugins.documents.common import local_date, now, tenant_of, visible
 from plugins.documents.models import Incoming
 from plugins.documents.models_out import DistributionList, Outgoing
 from plugins.documents.permissions import (
@@ -47,7 +47,7 @@ class RouteController(Controller):
         summary="The tenant's approval route for 发文",
     )
     async def get_route(self, request: Req, db_session: AsyncSession) -> dict[str, Any]:
-        return {"steps": await route_config.route_of(db_session, tenant_of(principal_of(request)))}
+        return {"steps": await route_config.route_of(db_session, tenant_of(tenant_principal(request)))}
 
     @put(
         "",
@@ -58,7 +58,9 @@ class RouteController(Controller):
     async def set_route(
         self, request: Req, db_session: AsyncSession, data: JSONBody[schemas.RouteIn]
     ) -> dict[str, Any]:
-        return {"steps": await route_config.set_route(db_session, principal_of(request), list(data.steps))}
+        return {
+            "steps": await route_config.set_route(db_session, tenant_principal(request), list(data.steps))
+        }
 
 
 class NumberingController(Controller):
@@ -72,13 +74,13 @@ class NumberingController(Controller):
         summary="The ledger of one 机关代字 and year, with gaps",
     )
     async def ledger(self, request: Req, db_session: AsyncSession, code: Code, year: YearQ) -> dict[str, Any]:
-        return await numbering.ledger(db_session, principal_of(request), code, year)
+        return await numbering.ledger(db_session, tenant_principal(request), code, year)
 
     @post("/reserve", operation_id="documents_numbering_reserve", status_code=201, summary="预留 a number")
     async def reserve(
         self, request: Req, db_session: AsyncSession, data: JSONBody[schemas.ReserveIn]
     ) -> dict[str, Any]:
-        n = await numbering.reserve(db_session, principal_of(request), data.code, data.year, data.reason)
+        n = await numbering.reserve(db_session, tenant_principal(request), data.code, data.year, data.reason)
         return number_dict(n)
 
     @post(
@@ -91,7 +93,7 @@ class NumberingController(Controller):
         self, request: Req, db_session: AsyncSession, number_id: int, data: JSONBody[schemas.NumberActionIn]
     ) -> dict[str, Any]:
         return number_dict(
-            await numbering.void(db_session, principal_of(request), _int(number_id), data.reason)
+            await numbering.void(db_session, tenant_principal(request), _int(number_id), data.reason)
         )
 
     @post(
@@ -103,7 +105,7 @@ class NumberingController(Controller):
     async def backfill(
         self, request: Req, db_session: AsyncSession, number_id: int, data: JSONBody[schemas.BackfillIn]
     ) -> dict[str, Any]:
-        p = principal_of(request)
+        p = tenant_principal(request)
         doc = await outgoing_svc.get(db_session, p, data.outgoing_id, lock=True)
         return number_dict(await numbering.backfill(db_session, p, _int(number_id), doc, data.reason))
 
@@ -122,7 +124,7 @@ class DistributionListController(Controller):
     async def lists(self, request: Req, db_session: AsyncSession) -> list[dict[str, Any]]:
         rows = await db_session.scalars(
             select(DistributionList)
-            .where(DistributionList.tenant_id == tenant_of(principal_of(request)))
+            .where(DistributionList.tenant_id == tenant_of(tenant_principal(request)))
             .order_by(DistributionList.name)
         )
         return [dist.list_dict(r) for r in rows]
@@ -131,7 +133,7 @@ class DistributionListController(Controller):
     async def create(
         self, request: Req, db_session: AsyncSession, data: JSONBody[schemas.DistributionListIn]
     ) -> dict[str, Any]:
-        return dist.list_dict(await dist.create_list(db_session, principal_of(request), data))
+        return dist.list_dict(await dist.create_list(db_session, tenant_principal(request), data))
 
     @put(
         "/{list_id:uuid}",
@@ -145,7 +147,7 @@ class DistributionListController(Controller):
         list_id: uuid.UUID,
         data: JSONBody[schemas.DistributionListIn],
     ) -> dict[str, Any]:
-        row, n = await dist.update_list(db_session, principal_of(request), list_id, data)
+        row, n = await dist.update_list(db_session, tenant_principal(request), list_id, data)
         return {**dist.list_dict(row), "recalculated": n}
 
 
@@ -158,7 +160,7 @@ class QualityController(Controller):
 
     @get("/quality", operation_id="documents_incoming_quality", summary="The year's registration error rate")
     async def quality(self, request: Req, db_session: AsyncSession, year: YearQ) -> dict[str, Any]:
-        return await quality_svc.report(db_session, principal_of(request), year)
+        return await quality_svc.report(db_session, tenant_principal(request), year)
 
     @post(
         "/{doc_id:uuid}/correction",
@@ -173,7 +175,9 @@ class QualityController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[quality_svc.CorrectionIn],
     ) -> dict[str, Any]:
-        return incoming_summary(await quality_svc.correct(db_session, principal_of(request), doc_id, data))
+        return incoming_summary(
+            await quality_svc.correct(db_session, tenant_principal(request), doc_id, data)
+        )
 
 
 class OverdueController(Controller):
@@ -187,7 +191,7 @@ class OverdueController(Controller):
         summary="Overdue items per unit (收文 and 发文 past their step's time limit)",
     )
     async def overdue(self, request: Req, db_session: AsyncSession) -> dict[str, Any]:
-        p = principal_of(request)
+        p = tenant_principal(request)
         today = local_date(now())
         out: dict[str, dict[str, Any]] = {}
         pairs: list[tuple[Any, tuple[str, ...], str]] = [

@@ -8,11 +8,10 @@ from typing import Any
 from litestar import Controller, Request, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import require_permission
+from core.api import require_permission, tenant_principal
 from plugins.documents import archiving
 from plugins.documents import incoming as incoming_svc
 from plugins.documents import outgoing as outgoing_svc
-from plugins.documents.common import principal_of
 from plugins.documents.permissions import ARCHIVE
 
 Req = Request[Any, Any, Any]
@@ -43,7 +42,7 @@ class ArchivingController(Controller):
         summary="归档: request archiving of a signed, numbered 发文",
     )
     async def outgoing(self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID) -> dict[str, Any]:
-        p = principal_of(request)
+        p = tenant_principal(request)
         row = await outgoing_svc.get(db_session, p, doc_id)
         return request_out(await archiving.request(db_session, p, archiving.OUTGOING, row))
 
@@ -55,6 +54,6 @@ class ArchivingController(Controller):
         summary="归档: request archiving of a completed (办结) 收文",
     )
     async def incoming(self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID) -> dict[str, Any]:
-        p = principal_of(request)
+        p = tenant_principal(request)
         row = await incoming_svc.get(db_session, p, doc_id)
         return request_out(await archiving.request(db_session, p, archiving.INCOMING, row))

@@ -14,9 +14,9 @@ from litestar.params import JSONBody
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import conflict, create_notification, require_permission
+from core.api import conflict, create_notification, require_permission, tenant_principal
 from plugins.documents import incoming, schemas
-from plugins.documents.common import PLUGIN, add_action, audit, check_users, principal_of
+from plugins.documents.common import PLUGIN, add_action, audit, check_users
 from plugins.documents.permissions import INCOMING_PROPOSE
 
 
@@ -43,7 +43,7 @@ class ChaseController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[ChaseIn],
     ) -> dict[str, Any]:
-        p = principal_of(request)
+        p = tenant_principal(request)
         row = await incoming.get(db_session, p, doc_id, lock=True)
         if row.state in ("done", "returned"):
             raise conflict("closed", "该件已办结或退文", "The item is closed")

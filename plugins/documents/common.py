@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Request
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +18,6 @@ from core.api import (
     audit_record,
     clearance_filter,
     conflict,
-    current_principal,
     invalid,
     not_found,
     reader_list_filter,
@@ -41,13 +39,6 @@ def now() -> dt.datetime:
 def local_date(at: dt.datetime) -> dt.date:
     """The office's calendar day of an instant (deadlines count in the office time zone)."""
     return at.astimezone(OFFICE_TZ).date()
-
-
-def principal_of(request: Request[Any, Any, Any]) -> Principal:
-    p = current_principal(request)
-    if p is None or p.tenant_id is None:
-        raise AppError("not_authenticated", Msg("请先登录", "Authentication required"), status=401)
-    return p
 
 
 def tenant_of(p: Principal) -> uuid.UUID:

@@ -11,10 +11,10 @@ from litestar.response import Stream
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import audit_read, get_storage, invalid, not_found, require_permission
+from core.api import audit_read, get_storage, invalid, not_found, require_permission, tenant_principal
 from plugins.documents import circulation, registers, schemas
 from plugins.documents import incoming as svc
-from plugins.documents.common import add_action, audit, flush_reads, now, principal_of
+from plugins.documents.common import add_action, audit, flush_reads, now
 from plugins.documents.models import Attachment, Incoming
 from plugins.documents.permissions import (
     EXPORT,
@@ -42,7 +42,7 @@ async def attach(
     session: AsyncSession, request: Request[Any, Any, Any], row: Any, file_id: uuid.UUID
 ) -> None:
     """Link a file the caller uploaded to core storage (plugin ``documents``) to a document."""
-    p = principal_of(request)
+    p = tenant_principal(request)
     f = await get_storage().get(session, file_id, tenant_id=row.tenant_id)
     if f.created_by != p.user_id or f.plugin != "documents":
         raise invalid("file_id", "not_your_upload", "只能附加本人上传的公文附件", "Attach your own upload")
@@ -90,7 +90,7 @@ async def attachment_url(
             object_type="core.file",
             object_id=f.id,
             classification=f.classification,
-            principal=principal_of(request),
+            principal=tenant_principal(request),
             summary=f"查阅附件「{f.original_name}」",
         )
     return {"file_id": str(f.id), "name": f.original_name, "url": storage.presigned_url(f)}
@@ -110,7 +110,7 @@ class IncomingController(Controller):
     async def sign_in(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, data: JSONBody[schemas.SignIn]
     ) -> dict[str, Any]:
-        return incoming_summary(await svc.sign_in(db_session, principal_of(request), data))
+        return incoming_summary(await svc.sign_in(db_session, tenant_principal(request), data))
 
     @get(
         "",
@@ -135,7 +135,7 @@ class IncomingController(Controller):
         return await registers.page(
             db_session,
             Incoming,
-            principal_of(request),
+            tenant_principal(request),
             limit=limit,
             offset=offset,
             q=q,
@@ -162,7 +162,7 @@ class IncomingController(Controller):
     ) -> Stream:
         stream, _ = await registers.export(
             db_session,
-            principal_of(request),
+            tenant_principal(request),
             Incoming,
             year=year,
             doc_class=doc_class,
@@ -179,7 +179,7 @@ class IncomingController(Controller):
     async def detail(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, doc_id: uuid.UUID
     ) -> dict[str, Any]:
-        return await incoming_detail(db_session, await svc.get(db_session, principal_of(request), doc_id))
+        return await incoming_detail(db_session, await svc.get(db_session, tenant_principal(request), doc_id))
 
     @post(
         "/{doc_id:uuid}/open",
@@ -191,7 +191,7 @@ class IncomingController(Controller):
     async def open_envelope(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, doc_id: uuid.UUID
     ) -> dict[str, Any]:
-        return incoming_summary(await svc.open_envelope(db_session, principal_of(request), doc_id))
+        return incoming_summary(await svc.open_envelope(db_session, tenant_principal(request), doc_id))
 
     @post(
         "/{doc_id:uuid}/register",
@@ -207,7 +207,7 @@ class IncomingController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[schemas.Register],
     ) -> dict[str, Any]:
-        return incoming_summary(await svc.register(db_session, principal_of(request), doc_id, data))
+        return incoming_summary(await svc.register(db_session, tenant_principal(request), doc_id, data))
 
     @post(
         "/{doc_id:uuid}/review",
@@ -223,7 +223,7 @@ class IncomingController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[schemas.Review],
     ) -> dict[str, Any]:
-        return incoming_summary(await svc.review(db_session, principal_of(request), doc_id, data))
+        return incoming_summary(await svc.review(db_session, tenant_principal(request), doc_id, data))
 
     @post(
         "/{doc_id:uuid}/classify",
@@ -239,7 +239,7 @@ class IncomingController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[schemas.Classify],
     ) -> dict[str, Any]:
-        return incoming_summary(await svc.classify(db_session, principal_of(request), doc_id, data))
+        return incoming_summary(await svc.classify(db_session, tenant_principal(request), doc_id, data))
 
     @post(
         "/{doc_id:uuid}/proposal",
@@ -255,7 +255,7 @@ class IncomingController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[schemas.Proposal],
     ) -> dict[str, Any]:
-        return incoming_summary(await svc.propose(db_session, principal_of(request), doc_id, data))
+        return incoming_summary(await svc.propose(db_session, tenant_principal(request), doc_id, data))
 
     @post(
         "/{doc_id:uuid}/instruction",
@@ -271,7 +271,7 @@ class IncomingController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[schemas.Instruction],
     ) -> dict[str, Any]:
-        row, action = await svc.instruct(db_session, principal_of(request), doc_id, data)
+        row, action = await svc.instruct(db_session, tenant_principal(request), doc_id, data)
         instruction = {"id": action.id, "supervision_item_id": plain(action.supervision_item_id)}
         return {**incoming_summary(row), "instruction": instruction}
 
@@ -289,7 +289,7 @@ class IncomingController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[schemas.Assign],
     ) -> dict[str, Any]:
-        return incoming_summary(await svc.assign(db_session, principal_of(request), doc_id, data))
+        return incoming_summary(await svc.assign(db_session, tenant_principal(request), doc_id, data))
 
     @post(
         "/{doc_id:uuid}/circulation",
@@ -305,7 +305,9 @@ class IncomingController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[schemas.Circulate],
     ) -> dict[str, Any]:
-        return incoming_summary(await circulation.circulate(db_session, principal_of(request), doc_id, data))
+        return incoming_summary(
+            await circulation.circulate(db_session, tenant_principal(request), doc_id, data)
+        )
 
     @post(
         "/{doc_id:uuid}/circulation/receive",
@@ -317,7 +319,7 @@ class IncomingController(Controller):
     async def receive(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, doc_id: uuid.UUID
     ) -> dict[str, Any]:
-        return circulation_dict(await circulation.receive(db_session, principal_of(request), doc_id))
+        return circulation_dict(await circulation.receive(db_session, tenant_principal(request), doc_id))
 
     @post(
         "/{doc_id:uuid}/circulation/read",
@@ -333,7 +335,9 @@ class IncomingController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[schemas.SignOff],
     ) -> dict[str, Any]:
-        return circulation_dict(await circulation.sign_off(db_session, principal_of(request), doc_id, data))
+        return circulation_dict(
+            await circulation.sign_off(db_session, tenant_principal(request), doc_id, data)
+        )
 
     @post(
         "/{doc_id:uuid}/completion",
@@ -349,7 +353,7 @@ class IncomingController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[schemas.Complete],
     ) -> dict[str, Any]:
-        return incoming_summary(await svc.complete(db_session, principal_of(request), doc_id, data))
+        return incoming_summary(await svc.complete(db_session, tenant_principal(request), doc_id, data))
 
     @post(
         "/{doc_id:uuid}/attachments",
@@ -365,7 +369,7 @@ class IncomingController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[AttachIn],
     ) -> dict[str, Any]:
-        row = await svc.get(db_session, principal_of(request), doc_id, lock=True)
+        row = await svc.get(db_session, tenant_principal(request), doc_id, lock=True)
         await attach(db_session, request, row, data.file_id)
         return await incoming_detail(db_session, row)
 
@@ -378,5 +382,5 @@ class IncomingController(Controller):
     async def get_attachment(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, doc_id: uuid.UUID, file_id: uuid.UUID
     ) -> dict[str, Any]:
-        row = await svc.get(db_session, principal_of(request), doc_id)
+        row = await svc.get(db_session, tenant_principal(request), doc_id)
         return await attachment_url(db_session, request, row, file_id)

@@ -11,11 +11,11 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import AppError, FieldError, Msg, conflict, require_permission
+from core.api import AppError, FieldError, Msg, conflict, require_permission, tenant_principal
 from plugins.documents import distribution as dist
 from plugins.documents import outgoing as svc
 from plugins.documents import registers, schemas
-from plugins.documents.common import LEVELS, principal_of
+from plugins.documents.common import LEVELS
 from plugins.documents.incoming_api import (
     XLSX,
     AttachIn,
@@ -84,7 +84,7 @@ class OutgoingController(Controller):
     async def create(
         self, request: Req, db_session: AsyncSession, data: JSONBody[schemas.DraftIn]
     ) -> dict[str, Any]:
-        row = await svc.create(db_session, principal_of(request), data)
+        row = await svc.create(db_session, tenant_principal(request), data)
         return await outgoing_detail(db_session, row)
 
     @get(
@@ -110,7 +110,7 @@ class OutgoingController(Controller):
         return await registers.page(
             db_session,
             Outgoing,
-            principal_of(request),
+            tenant_principal(request),
             limit=limit,
             offset=offset,
             q=q,
@@ -131,7 +131,7 @@ class OutgoingController(Controller):
         self, request: Req, db_session: AsyncSession, year: Year = None, classification: Level = None
     ) -> Stream:
         stream, _ = await registers.export(
-            db_session, principal_of(request), Outgoing, year=year, classification=classification
+            db_session, tenant_principal(request), Outgoing, year=year, classification=classification
         )
         name = registers.export_name("outgoing")
         return Stream(
@@ -142,7 +142,7 @@ class OutgoingController(Controller):
 
     @get("/{doc_id:uuid}", operation_id="documents_outgoing_get", guards=[require_permission(OUTGOING_READ)])
     async def detail(self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID) -> dict[str, Any]:
-        row = await svc.get(db_session, principal_of(request), doc_id)
+        row = await svc.get(db_session, tenant_principal(request), doc_id)
         return {**await outgoing_detail(db_session, row), **await dist.records(db_session, row)}
 
     @patch(
@@ -155,7 +155,7 @@ class OutgoingController(Controller):
         self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID, data: JSONBody[schemas.DraftEdit]
     ) -> dict[str, Any]:
         return await outgoing_detail(
-            db_session, await svc.edit(db_session, principal_of(request), doc_id, data)
+            db_session, await svc.edit(db_session, tenant_principal(request), doc_id, data)
         )
 
     @post(
@@ -166,7 +166,7 @@ class OutgoingController(Controller):
         summary="送审: enter the approval route",
     )
     async def submit(self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID) -> dict[str, Any]:
-        return outgoing_summary(await svc.submit(db_session, principal_of(request), doc_id))
+        return outgoing_summary(await svc.submit(db_session, tenant_principal(request), doc_id))
 
     @post(
         "/{doc_id:uuid}/review",
@@ -178,7 +178,9 @@ class OutgoingController(Controller):
     async def review(
         self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID, data: JSONBody[schemas.StepIn]
     ) -> dict[str, Any]:
-        return outgoing_summary(await svc.approve(db_session, principal_of(request), doc_id, "review", data))
+        return outgoing_summary(
+            await svc.approve(db_session, tenant_principal(request), doc_id, "review", data)
+        )
 
     @post(
         "/{doc_id:uuid}/countersign",
@@ -191,7 +193,7 @@ class OutgoingController(Controller):
         self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID, data: JSONBody[schemas.StepIn]
     ) -> dict[str, Any]:
         return outgoing_summary(
-            await svc.approve(db_session, principal_of(request), doc_id, "countersign", data)
+            await svc.approve(db_session, tenant_principal(request), doc_id, "countersign", data)
         )
 
     @post(
@@ -205,7 +207,7 @@ class OutgoingController(Controller):
         self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID, data: JSONBody[schemas.StepIn]
     ) -> dict[str, Any]:
         return outgoing_summary(
-            await svc.approve(db_session, principal_of(request), doc_id, "legal_review", data)
+            await svc.approve(db_session, tenant_principal(request), doc_id, "legal_review", data)
         )
 
     @post(
@@ -218,7 +220,9 @@ class OutgoingController(Controller):
     async def sign(
         self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID, data: JSONBody[schemas.StepIn]
     ) -> dict[str, Any]:
-        return outgoing_summary(await svc.approve(db_session, principal_of(request), doc_id, "sign", data))
+        return outgoing_summary(
+            await svc.approve(db_session, tenant_principal(request), doc_id, "sign", data)
+        )
 
     @post(
         "/{doc_id:uuid}/return",
@@ -230,7 +234,9 @@ class OutgoingController(Controller):
     async def send_back(
         self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID, data: JSONBody[schemas.ReturnIn]
     ) -> dict[str, Any]:
-        return outgoing_summary(await svc.send_back(db_session, principal_of(request), doc_id, data.reason))
+        return outgoing_summary(
+            await svc.send_back(db_session, tenant_principal(request), doc_id, data.reason)
+        )
 
     @post(
         "/{doc_id:uuid}/number",
@@ -240,7 +246,7 @@ class OutgoingController(Controller):
         summary="登记: allocate the 发文字号 (once)",
     )
     async def number(self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID) -> dict[str, Any]:
-        return outgoing_summary(await svc.assign_number(db_session, principal_of(request), doc_id))
+        return outgoing_summary(await svc.assign_number(db_session, tenant_principal(request), doc_id))
 
     @post(
         "/{doc_id:uuid}/distribution",
@@ -256,7 +262,7 @@ class OutgoingController(Controller):
         doc_id: uuid.UUID,
         data: JSONBody[schemas.DistributionIn],
     ) -> dict[str, Any]:
-        p = principal_of(request)
+        p = tenant_principal(request)
         row = await svc.get(db_session, p, doc_id, lock=True)
         await dist.set_distribution(db_session, p, row, data)
         return {**await outgoing_detail(db_session, row), **await dist.records(db_session, row)}
@@ -271,7 +277,7 @@ class OutgoingController(Controller):
     async def seal(
         self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID, data: JSONBody[schemas.SealIn]
     ) -> dict[str, Any]:
-        p = principal_of(request)
+        p = tenant_principal(request)
         row = await svc.get(db_session, p, doc_id, lock=True)
         await dist.seal(db_session, p, row, data)
         return await dist.records(db_session, row)
@@ -286,7 +292,7 @@ class OutgoingController(Controller):
     async def dispatch(
         self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID, data: JSONBody[schemas.DispatchIn]
     ) -> dict[str, Any]:
-        p = principal_of(request)
+        p = tenant_principal(request)
         row = await svc.get(db_session, p, doc_id, lock=True)
         await dist.dispatch(db_session, p, row, data)
         return await dist.records(db_session, row)
@@ -298,7 +304,7 @@ class OutgoingController(Controller):
         summary="The GB/T 9704 layout as PDF (numbered documents)",
     )
     async def pdf(self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID) -> Response[bytes]:
-        row = await svc.get(db_session, principal_of(request), doc_id)
+        row = await svc.get(db_session, tenant_principal(request), doc_id)
         if not row.doc_number or not row.written_date:
             raise conflict("not_numbered", "公文尚未签发编号", "The document has no number yet")
         from plugins.documents.gbt9704.render import render_outgoing_pdf  # noqa: PLC0415
@@ -329,7 +335,7 @@ class OutgoingController(Controller):
     async def add_attachment(
         self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID, data: JSONBody[AttachIn]
     ) -> dict[str, Any]:
-        row = await svc.get(db_session, principal_of(request), doc_id, lock=True)
+        row = await svc.get(db_session, tenant_principal(request), doc_id, lock=True)
         await attach(db_session, request, row, data.file_id)
         return await outgoing_detail(db_session, row)
 
@@ -342,7 +348,7 @@ class OutgoingController(Controller):
     async def get_attachment(
         self, request: Req, db_session: AsyncSession, doc_id: uuid.UUID, file_id: uuid.UUID
     ) -> dict[str, Any]:
-        row = await svc.get(db_session, principal_of(request), doc_id)
+        row = await svc.get(db_session, tenant_principal(request), doc_id)
         return await attachment_url(db_session, request, row, file_id)
 
 

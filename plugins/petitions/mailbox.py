@@ -24,13 +24,13 @@ from core.api import (
     audit_read,
     audit_record,
     conflict,
-    current_principal,
     fetch_page,
     invalid,
     like_pattern,
     not_found,
     plugin_settings,
     require_permission,
+    tenant_principal,
 )
 
 from . import codes
@@ -147,8 +147,7 @@ def _out(m: MailMessage, full: bool) -> dict[str, Any]:
 async def _get(
     session: AsyncSession, request: Request[Any, Any, Any], mail_id: uuid.UUID
 ) -> tuple[MailMessage, Principal]:
-    p = current_principal(request)
-    assert p is not None
+    p = tenant_principal(request)
     m = await session.scalar(
         select(MailMessage)
         .where(MailMessage.id == mail_id, MailMessage.tenant_id == p.tenant_id)
@@ -189,8 +188,7 @@ class MailController(Controller):
         data: JSONBody[HotlineIn],
     ) -> dict[str, Any]:
         """受理 a hotline call (12345): the operator writes it down; the caller gets the query code."""
-        p = current_principal(request)
-        assert p is not None and p.tenant_id is not None
+        p = tenant_principal(request)
         m, code, _ = await submit(db_session, p.tenant_id, data, await cfg_of(db_session, p.tenant_id))
         return {**_out(m, p.has("petitions.personal.read")), "query_code": code}
 
@@ -208,8 +206,7 @@ class MailController(Controller):
         page_size: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> dict[str, Any]:
         """Messages of the office, newest first: filters, subject search, total; personal data masked."""
-        p = current_principal(request)
-        assert p is not None
+        p = tenant_principal(request)
         if status is not None and status not in MAIL_STATUSES:
             raise invalid("status", "unknown_value", f"未知的取值：{status}", f"Unknown value: {status}")
         stmt = select(MailMessage).where(MailMessage.tenant_id == p.tenant_id)

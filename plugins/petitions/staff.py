@@ -20,7 +20,6 @@ from core.api import (
     AppError,
     Principal,
     audit_read,
-    current_principal,
     fetch_page,
     get_storage,
     invalid,
@@ -28,6 +27,7 @@ from core.api import (
     not_found,
     plugin_settings,
     require_permission,
+    tenant_principal,
 )
 
 from . import codes, routing, workflow
@@ -46,12 +46,6 @@ from .schemas import (
 READ, PERSONAL = "petitions.cases.read", "petitions.personal.read"
 REGISTER, HANDLE = "petitions.cases.register", "petitions.cases.handle"
 APPROVE, ROUTE, MERGE = "petitions.cases.approve", "petitions.cases.route", "petitions.cases.merge"
-
-
-def _p(request: Request[Any, Any, Any]) -> Principal:
-    p = current_principal(request)
-    assert p is not None and p.tenant_id is not None
-    return p
 
 
 def case_out(c: PetitionCase, full: bool) -> dict[str, Any]:
@@ -127,7 +121,7 @@ async def _act(
     request: Request[Any, Any, Any], session: AsyncSession, case_id: uuid.UUID
 ) -> tuple[Principal, PetitionCase, dict[str, Any]]:
     """The caller, the case locked for update, and the office's settings."""
-    p = _p(request)
+    p = tenant_principal(request)
     case = await workflow.get_case(session, p.tenant_id, case_id)
     return p, case, await _cfg(session, p)
 
@@ -155,7 +149,7 @@ class CaseController(Controller):
         page_size: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> dict[str, Any]:
         """Cases of the office, newest first, with filters, search and the total; personal data masked."""
-        p = _p(request)
+        p = tenant_principal(request)
         for field, value, known in (("status", status, STATUSES), ("channel", channel, CHANNELS)):
             if value is not None and value not in known:
                 raise invalid(field, "unknown_value", f"未知的取值：{value}", f"Unknown value: {value}")
@@ -196,7 +190,7 @@ class CaseController(Controller):
     async def get_case(
         self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], case_id: uuid.UUID
     ) -> dict[str, Any]:
-        p = _p(request)
+        p = tenant_principal(request)
         return await _detail(
             db_session, p, await workflow.get_case(db_session, p.tenant_id, case_id, for_update=False)
         )
@@ -215,7 +209,7 @@ class CaseController(Controller):
         data: JSONBody[StaffCaseIn],
     ) -> dict[str, Any]:
         """登记 a letter, phone call, fax or visit (oral complaints written down faithfully)."""
-        p = _p(request)
+        p = tenant_principal(request)
         assert p.tenant_id is not None
         day = workflow.action_day(data.received_on)
         case, code, _ = await create_case(
@@ -349,7 +343,7 @@ class CaseController(Controller):
     async def notices(
         self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], case_id: uuid.UUID
     ) -> list[dict[str, Any]]:
-        p = _p(request)
+        p = tenant_principal(request)
         c = await workflow.get_case(db_session, p.tenant_id, case_id, for_update=False)
         rows = await db_session.scalars(select(Notice).where(Notice.case_id == c.id).order_by(Notice.id))
         return [{"id": n.id, "kind": n.kind, "file_id": n.file_id, "created_at": n.created_at} for n in rows]
@@ -368,7 +362,7 @@ class CaseController(Controller):
         file_id: uuid.UUID,
     ) -> Redirect:
         """Download an attachment or notice of the case (short-lived link), audited."""
-        p = _p(request)
+        p = tenant_principal(request)
         c = await workflow.get_case(db_session, p.tenant_id, case_id, for_update=False)
         linked = await db_session.scalar(
             select(CaseFile.id).where(CaseFile.case_id == c.id, CaseFile.file_id == file_id)

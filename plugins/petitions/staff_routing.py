@@ -11,12 +11,12 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import audit_read, audit_record, conflict, require_permission
+from core.api import audit_read, audit_record, conflict, require_permission, tenant_principal
 
 from . import clock, routing, workflow
 from .intake import similar_cases
 from .schemas import LinkIn, OnIn, RouteIn
-from .staff import MERGE, PERSONAL, READ, ROUTE, _act, _p, case_out
+from .staff import MERGE, PERSONAL, READ, ROUTE, _act, case_out
 
 
 class CaseRoutingController(Controller):
@@ -96,7 +96,7 @@ class CaseRoutingController(Controller):
         self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], case_id: uuid.UUID
     ) -> list[dict[str, Any]]:
         """Likely duplicates and repeat petitions: same person or similar text."""
-        p = _p(request)
+        p = tenant_principal(request)
         c = await workflow.get_case(db_session, p.tenant_id, case_id, for_update=False)
         found = await similar_cases(db_session, c)
         await audit_read(
@@ -124,7 +124,7 @@ class CaseRoutingController(Controller):
         data: JSONBody[LinkIn],
     ) -> dict[str, Any]:
         """Merge into another case (合并), link as related, or mark as a repeat petition (重复信访)."""
-        p = _p(request)
+        p = tenant_principal(request)
         c = await workflow.get_case(db_session, p.tenant_id, case_id)
         other = await workflow.get_case(db_session, p.tenant_id, data.other_id, for_update=False)
         if other.id == c.id:
@@ -171,7 +171,7 @@ class RoutingController(Controller):
         data: JSONBody[OnIn],
     ) -> dict[str, Any]:
         """撤回 a routing the receiver has not decided on."""
-        p = _p(request)
+        p = tenant_principal(request)
         assert p.tenant_id is not None
         r = await routing.pull_back(db_session, p.tenant_id, routing_id, on=data.on, actor=p)
         return {"id": r.id, "state": r.state}

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import audit_read, current_principal, invalid, require_permission
+from core.api import audit_read, invalid, require_permission, tenant_principal
 
 STATS = "petitions.stats.read"
 ANSWERED = ("answered", "review_requested", "review_answered", "recheck_requested", "rechecked")
@@ -115,8 +115,7 @@ class StatsController(Controller):
         date_to: Q = None,
     ) -> dict[str, Any]:
         """办复率, on-time rate and 满意率 by unit, category or month, with year-on-year counts."""
-        p = current_principal(request)
-        assert p is not None and p.tenant_id is not None
+        p = tenant_principal(request)
         a, b = _range(date_from, date_to)
         return await summary(db_session, p.tenant_id, by, a, b)
 
@@ -128,8 +127,7 @@ class StatsController(Controller):
         days: Annotated[int, Parameter(ge=1, le=366)] = 30,
     ) -> list[dict[str, Any]]:
         """Categories with the most petitions in the last ``days`` days vs the period before."""
-        p = current_principal(request)
-        assert p is not None
+        p = tenant_principal(request)
         res = await db_session.execute(
             text("""
             SELECT category, count(*) FILTER (WHERE received_on > :r) AS recent,
@@ -159,8 +157,7 @@ class StatsController(Controller):
         date_to: Q = None,
     ) -> Response[bytes]:
         """The statistics as an Excel workbook: one sheet per grouping."""
-        p = current_principal(request)
-        assert p is not None and p.tenant_id is not None
+        p = tenant_principal(request)
         a, b = _range(date_from, date_to)
         wb = Workbook()
         wb.remove(wb.active)

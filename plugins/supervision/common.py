@@ -7,17 +7,13 @@ import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Request
 from sqlalchemy import ColumnElement, and_, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import (
-    AppError,
-    Msg,
     Principal,
     audit_record,
     conflict,
-    current_principal,
     get_settings,
     invalid,
     not_found,
@@ -39,13 +35,6 @@ def now() -> dt.datetime:
 def today() -> dt.date:
     """The office's calendar day (deadlines count in the office time zone)."""
     return now().astimezone(ZoneInfo(get_settings().timezone)).date()
-
-
-def principal_of(request: Request[Any, Any, Any]) -> Principal:
-    p = current_principal(request)
-    if p is None or p.tenant_id is None:
-        raise AppError("not_authenticated", Msg("请先登录", "Authentication required"), status=401)
-    return p
 
 
 def tenant_of(p: Principal) -> uuid.UUID:

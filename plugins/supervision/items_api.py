@@ -10,10 +10,10 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import invalid, load_calendar, require_permission
+from core.api import invalid, load_calendar, require_permission, tenant_principal
 from plugins.supervision import items as svc
 from plugins.supervision import progress, schemas
-from plugins.supervision.common import load_item, principal_of, tenant_of, today
+from plugins.supervision.common import load_item, tenant_of, today
 from plugins.supervision.permissions import ITEM_MANAGE, ITEM_READ, ITEM_SIGNOFF, PROGRESS_REPORT
 from plugins.supervision.views import item_detail, item_summary
 
@@ -36,7 +36,7 @@ Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
 async def _detail(
     session: AsyncSession, request: Req, item_id: uuid.UUID, on: dt.date | None = None
 ) -> dict[str, Any]:
-    p = principal_of(request)
+    p = tenant_principal(request)
     item = await load_item(session, p, item_id)
     cal = await load_calendar(session)
     conf = await svc.settings_of(session, tenant_of(p))
@@ -57,7 +57,7 @@ class ItemController(Controller):
     async def create(
         self, request: Req, db_session: AsyncSession, data: JSONBody[schemas.ItemIn]
     ) -> dict[str, Any]:
-        p = principal_of(request)
+        p = tenant_principal(request)
         item, _ = await svc.create(
             db_session, tenant_id=tenant_of(p), data=data.model_dump(), principal=p, created_by=p.user_id
         )
@@ -87,7 +87,7 @@ class ItemController(Controller):
         on = _day(as_of)
         rows, total, cal, conf = await svc.list_items(
             db_session,
-            principal_of(request),
+            tenant_principal(request),
             on=on,
             state=state_is,
             light=light,
@@ -105,7 +105,7 @@ class ItemController(Controller):
         summary="红黄绿灯 counts",
     )
     async def board(self, request: Req, db_session: AsyncSession, as_of: AsOf = None) -> dict[str, Any]:
-        return await svc.board(db_session, principal_of(request), _day(as_of))
+        return await svc.board(db_session, tenant_principal(request), _day(as_of))
 
     @get("/{item_id:uuid}", operation_id="supervision_items_get", guards=[require_permission(ITEM_READ)])
     async def detail(
@@ -122,7 +122,7 @@ class ItemController(Controller):
     async def update(
         self, request: Req, db_session: AsyncSession, item_id: uuid.UUID, data: JSONBody[schemas.ItemPatch]
     ) -> dict[str, Any]:
-        await svc.update(db_session, principal_of(request), item_id, data.model_dump())
+        await svc.update(db_session, tenant_principal(request), item_id, data.model_dump())
         return await _detail(db_session, request, item_id)
 
     @post(
@@ -135,7 +135,9 @@ class ItemController(Controller):
     async def decompose(
         self, request: Req, db_session: AsyncSession, item_id: uuid.UUID, data: JSONBody[schemas.Decompose]
     ) -> dict[str, Any]:
-        await svc.decompose(db_session, principal_of(request), item_id, [t.model_dump() for t in data.tasks])
+        await svc.decompose(
+            db_session, tenant_principal(request), item_id, [t.model_dump() for t in data.tasks]
+        )
         return await _detail(db_session, request, item_id)
 
     @post(
@@ -152,7 +154,7 @@ class ItemController(Controller):
         task_id: uuid.UUID,
         data: JSONBody[schemas.TaskDone],
     ) -> dict[str, Any]:
-        await progress.complete_task(db_session, principal_of(request), item_id, task_id, data.result)
+        await progress.complete_task(db_session, tenant_principal(request), item_id, task_id, data.result)
         return await _detail(db_session, request, item_id)
 
     @post(
@@ -165,7 +167,7 @@ class ItemController(Controller):
     async def report(
         self, request: Req, db_session: AsyncSession, item_id: uuid.UUID, data: JSONBody[schemas.ReportIn]
     ) -> dict[str, Any]:
-        await progress.report(db_session, principal_of(request), item_id, data.model_dump())
+        await progress.report(db_session, tenant_principal(request), item_id, data.model_dump())
         return await _detail(db_session, request, item_id)
 
     @get(
@@ -177,7 +179,7 @@ class ItemController(Controller):
     async def file(
         self, request: Req, db_session: AsyncSession, item_id: uuid.UUID, file_id: uuid.UUID
     ) -> dict[str, Any]:
-        return await progress.file_url(db_session, principal_of(request), item_id, file_id)
+        return await progress.file_url(db_session, tenant_principal(request), item_id, file_id)
 
     @post(
         "/{item_id:uuid}/chase",
@@ -189,7 +191,7 @@ class ItemController(Controller):
     async def chase(
         self, request: Req, db_session: AsyncSession, item_id: uuid.UUID, data: JSONBody[schemas.ChaseIn]
     ) -> dict[str, Any]:
-        await svc.chase(db_session, principal_of(request), item_id, data.note, data.escalate)
+        await svc.chase(db_session, tenant_principal(request), item_id, data.note, data.escalate)
         return await _detail(db_session, request, item_id)
 
     @post(
@@ -202,7 +204,7 @@ class ItemController(Controller):
     async def complete(
         self, request: Req, db_session: AsyncSession, item_id: uuid.UUID, data: JSONBody[schemas.CompleteIn]
     ) -> dict[str, Any]:
-        await progress.complete(db_session, principal_of(request), item_id, data.model_dump())
+        await progress.complete(db_session, tenant_principal(request), item_id, data.model_dump())
         return await _detail(db_session, request, item_id)
 
     @post(
@@ -215,7 +217,7 @@ class ItemController(Controller):
     async def signoff(
         self, request: Req, db_session: AsyncSession, item_id: uuid.UUID, data: JSONBody[schemas.SignoffIn]
     ) -> dict[str, Any]:
-        await progress.signoff(db_session, principal_of(request), item_id, data.decision, data.opinion)
+        await progress.signoff(db_session, tenant_principal(request), item_id, data.decision, data.opinion)
         return await _detail(db_session, request, item_id)
 
     @post(
@@ -228,5 +230,5 @@ class ItemController(Controller):
     async def cancel(
         self, request: Req, db_session: AsyncSession, item_id: uuid.UUID, data: JSONBody[schemas.CancelIn]
     ) -> dict[str, Any]:
-        await svc.cancel(db_session, principal_of(request), item_id, data.reason)
+        await svc.cancel(db_session, tenant_principal(request), item_id, data.reason)
         return await _detail(db_session, request, item_id)

@@ -9,10 +9,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import require_permission
+from core.api import require_permission, tenant_principal
 from plugins.supervision import bulletin, bulletins, schemas
 from plugins.supervision import proposals as svc
-from plugins.supervision.common import principal_of, tenant_of
+from plugins.supervision.common import tenant_of
 from plugins.supervision.permissions import (
     ITEM_MANAGE,
     PROPOSAL_ANSWER,
@@ -42,7 +42,7 @@ class ProposalController(Controller):
     async def create(
         self, request: Req, db_session: AsyncSession, data: JSONBody[schemas.ProposalIn]
     ) -> dict[str, Any]:
-        return svc.view(await svc.create(db_session, principal_of(request), data.model_dump()))
+        return svc.view(await svc.create(db_session, tenant_principal(request), data.model_dump()))
 
     @get("", operation_id="supervision_proposals_list", guards=[require_permission(PROPOSAL_READ)])
     async def list_proposals(
@@ -60,7 +60,7 @@ class ProposalController(Controller):
     ) -> dict[str, Any]:
         rows, total = await svc.list_proposals(
             db_session,
-            principal_of(request),
+            tenant_principal(request),
             year=year,
             kind=kind,
             state=state_is,
@@ -78,7 +78,7 @@ class ProposalController(Controller):
     async def stats(
         self, request: Req, db_session: AsyncSession, year: YearQ, kind: Kind = None
     ) -> dict[str, Any]:
-        return await svc.stats(db_session, principal_of(request), year, kind)
+        return await svc.stats(db_session, tenant_principal(request), year, kind)
 
     @get(
         "/{proposal_id:uuid}",
@@ -86,7 +86,7 @@ class ProposalController(Controller):
         guards=[require_permission(PROPOSAL_READ)],
     )
     async def detail(self, request: Req, db_session: AsyncSession, proposal_id: uuid.UUID) -> dict[str, Any]:
-        return svc.view(await svc.load(db_session, principal_of(request), proposal_id))
+        return svc.view(await svc.load(db_session, tenant_principal(request), proposal_id))
 
     @post(
         "/{proposal_id:uuid}/contact",
@@ -103,7 +103,7 @@ class ProposalController(Controller):
         data: JSONBody[schemas.ContactIn],
     ) -> dict[str, Any]:
         row = await svc.contact(
-            db_session, principal_of(request), proposal_id, data.contacted_on, data.method
+            db_session, tenant_principal(request), proposal_id, data.contacted_on, data.method
         )
         return svc.view(row)
 
@@ -117,7 +117,9 @@ class ProposalController(Controller):
     async def answer(
         self, request: Req, db_session: AsyncSession, proposal_id: uuid.UUID, data: JSONBody[schemas.AnswerIn]
     ) -> dict[str, Any]:
-        return svc.view(await svc.answer(db_session, principal_of(request), proposal_id, data.model_dump()))
+        return svc.view(
+            await svc.answer(db_session, tenant_principal(request), proposal_id, data.model_dump())
+        )
 
     @post(
         "/{proposal_id:uuid}/feedback",
@@ -134,7 +136,7 @@ class ProposalController(Controller):
         data: JSONBody[schemas.FeedbackIn],
     ) -> dict[str, Any]:
         row = await svc.feedback(
-            db_session, principal_of(request), proposal_id, data.satisfaction, data.feedback_on
+            db_session, tenant_principal(request), proposal_id, data.satisfaction, data.feedback_on
         )
         return svc.view(row)
 
@@ -152,7 +154,9 @@ class ProposalController(Controller):
         proposal_id: uuid.UUID,
         data: JSONBody[schemas.SuperviseIn],
     ) -> dict[str, Any]:
-        item, created = await svc.supervise(db_session, principal_of(request), proposal_id, data.model_dump())
+        item, created = await svc.supervise(
+            db_session, tenant_principal(request), proposal_id, data.model_dump()
+        )
         return {"item_id": str(item.id), "created": created, "due_date": item.due_date.isoformat()}
 
 
@@ -167,7 +171,7 @@ class BulletinController(Controller):
         summary="The monthly 督查通报's figures",
     )
     async def data(self, request: Req, db_session: AsyncSession, month: Month) -> dict[str, Any]:
-        return await bulletin.collect(db_session, tenant_of(principal_of(request)), month)
+        return await bulletin.collect(db_session, tenant_of(tenant_principal(request)), month)
 
     @get(
         "/pdf",
@@ -176,7 +180,7 @@ class BulletinController(Controller):
         summary="督查通报 as PDF",
     )
     async def pdf(self, request: Req, db_session: AsyncSession, month: Month) -> Response[bytes]:
-        data = await bulletin.collect(db_session, tenant_of(principal_of(request)), month)
+        data = await bulletin.collect(db_session, tenant_of(tenant_principal(request)), month)
         return Response(
             bulletin.render_pdf(data),
             media_type="application/pdf",
@@ -190,7 +194,7 @@ class BulletinController(Controller):
         summary="督查通报 as Excel",
     )
     async def xlsx(self, request: Req, db_session: AsyncSession, month: Month) -> Response[bytes]:
-        data = await bulletin.collect(db_session, tenant_of(principal_of(request)), month)
+        data = await bulletin.collect(db_session, tenant_of(tenant_principal(request)), month)
         return Response(
             bulletin.render_xlsx(data),
             media_type=XLSX,
@@ -205,7 +209,7 @@ class BulletinController(Controller):
         summary="Generate and store a month's 督查通报",
     )
     async def generate(self, request: Req, db_session: AsyncSession, month: Month) -> dict[str, Any]:
-        p = principal_of(request)
+        p = tenant_principal(request)
         row = await bulletins.generate(db_session, tenant_of(p), month, p)
         return next(b for b in await bulletins.archive(db_session, tenant_of(p)) if b["month"] == row.month)
 
@@ -216,4 +220,4 @@ class BulletinController(Controller):
         summary="Stored monthly bulletins with short-lived download URLs",
     )
     async def archive(self, request: Req, db_session: AsyncSession) -> list[dict[str, Any]]:
-        return await bulletins.archive(db_session, tenant_of(principal_of(request)))
+        return await bulletins.archive(db_session, tenant_of(tenant_principal(request)))
