@@ -27,6 +27,7 @@ Groups:
 - Files (存储): :class:`StorageService` (``store``, ``upload``, ``presigned_url``, ``lock_object``,
   ``delete``), :class:`StoredFile`, :class:`StoragePolicy` + :func:`register_storage_policy`,
   :func:`get_storage` (the process's service).
+- PDFs: :func:`cjk_font` (a Chinese TrueType face registered with reportlab, for notices and reports).
 - Audit (审计): :func:`audit_record` for every state change, :func:`audit_read` for reads of classified
   content; both write in the caller's transaction.
 - Archive (归档, DA/T 22-2015): :class:`ArchivableSpec` (returned by ``register_archivable``),
@@ -62,6 +63,7 @@ from core.identity.controller import require_citizen
 from core.notifications.service import create_notification
 from core.org.models import Unit
 from core.org.pagination import fetch_page, like_pattern
+from core.pdf_fonts import cjk_font
 from core.permissions.policy import permission_holders
 from core.plugins.hookspecs import hookimpl
 from core.plugins.models import PluginState
@@ -163,6 +165,7 @@ __all__ = [
     "audit_read",
     "audit_record",
     "cancel_deadline",
+    "cjk_font",
     "clearance_filter",
     "complete_deadline",
     "conflict",

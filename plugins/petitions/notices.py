@@ -9,31 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import subprocess
 from collections.abc import AsyncIterator
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import StoragePolicy, get_storage
+from core.api import StoragePolicy, cjk_font, get_storage
 
 from .models import Notice, PetitionCase
 
-FONT = "FubanCJK"
-KNOWN_FONTS = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-)
 PDF_POLICY = StoragePolicy(max_bytes=20 * 1024 * 1024, allowed_types=frozenset({"application/pdf"}))
 TITLES = {
     "acceptance": "信访事项受理告知书",
@@ -44,29 +32,6 @@ TITLES = {
     "recheck": "信访事项复核意见书",
 }
 ANSWER_WORDS = {"support": "支持", "explain": "解释说明", "reject": "不予支持"}
-
-
-def _find_font() -> str:
-    for p in KNOWN_FONTS:
-        if Path(p).exists():
-            return p
-    try:
-        out = subprocess.run(
-            ["/usr/bin/fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=10, check=False
-        ).stdout
-    except OSError:
-        out = ""
-    for line in out.splitlines():
-        path = line.split(":")[0].strip()
-        if path.endswith((".ttf", ".ttc", ".otf")) and Path(path).exists():
-            return path
-    raise RuntimeError("no CJK font found: install fonts-wqy-microhei or fonts-noto-cjk")
-
-
-@cache
-def _font() -> str:
-    pdfmetrics.registerFont(TTFont(FONT, _find_font(), subfontIndex=0))
-    return FONT
 
 
 def _body(kind: str, case: PetitionCase, office: str, extra: dict[str, Any]) -> list[str]:
@@ -102,7 +67,7 @@ def _body(kind: str, case: PetitionCase, office: str, extra: dict[str, Any]) -> 
 def render(
     kind: str, case: PetitionCase, office: str, on: dt.date, extra: dict[str, Any] | None = None
 ) -> bytes:
-    font = _font()
+    font = cjk_font()
     title = ParagraphStyle("t", fontName=font, fontSize=20, leading=30, alignment=1)
     body = ParagraphStyle("b", fontName=font, fontSize=14, leading=24, firstLineIndent=28, wordWrap="CJK")
     right = ParagraphStyle("r", fontName=font, fontSize=14, leading=24, alignment=2)

@@ -10,10 +10,7 @@ from __future__ import annotations
 import calendar as stdcal
 import datetime as dt
 import io
-import subprocess
 import uuid
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
@@ -22,24 +19,16 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import Tenant, Unit, invalid, load_calendar
+from core.api import Tenant, Unit, cjk_font, invalid, load_calendar
 from plugins.supervision import rules
 from plugins.supervision.common import today
 from plugins.supervision.items import settings_of
 from plugins.supervision.models import Item
 
-FONT = "SupervisionCJK"
-KNOWN_FONTS = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
 LIGHT_NAMES = {"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
 STATE_NAMES = {"open": "在办", "pending_signoff": "办结待销号", "closed": "已销号"}
 
@@ -141,36 +130,12 @@ async def collect(session: AsyncSession, tenant_id: uuid.UUID, month: str) -> di
     }
 
 
-def _find_font() -> str:
-    for path in KNOWN_FONTS:
-        if Path(path).exists():
-            return path
-    try:
-        out = subprocess.run(
-            ["/usr/bin/fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=10, check=False
-        ).stdout
-    except OSError:
-        out = ""
-    for line in out.splitlines():
-        path = line.split(":")[0].strip()
-        # reportlab reads TrueType outlines only: skip CFF-based .otf/.ttc (Noto CJK).
-        if path.endswith((".ttf", ".ttc")) and "Noto" not in path and Path(path).exists():
-            return path
-    raise RuntimeError("no CJK TrueType font found: install fonts-wqy-microhei")
-
-
-@cache
-def _font() -> str:
-    pdfmetrics.registerFont(TTFont(FONT, _find_font(), subfontIndex=0))
-    return FONT
-
-
 def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v:.1f}%"
 
 
 def render_pdf(data: dict[str, Any]) -> bytes:
-    font = _font()
+    font = cjk_font()
     title = ParagraphStyle("t", fontName=font, fontSize=20, leading=30, alignment=1)
     head = ParagraphStyle("h", fontName=font, fontSize=14, leading=22, spaceBefore=8)
     body = ParagraphStyle("b", fontName=font, fontSize=11, leading=18, wordWrap="CJK")
