@@ -99,7 +99,22 @@ class Action(Base):
     supervision_item_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
 
-class Incoming(UUIDPk, Timestamps, Base):
+class DocumentTail:
+    """Columns every document (收文 and 发文) ends with: handling unit, deadline, search vector, archive."""
+
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("core_units.id", ondelete="SET NULL"), default=None
+    )
+    due_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    deadline_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    tsv: Mapped[Any] = mapped_column(TSVECTOR, nullable=True, default=None)
+    # 归档: set once by the archive job (mark_archived); an archived document no longer changes
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    archive_no: Mapped[str | None] = mapped_column(String(80), default=None)
+
+
+class Incoming(DocumentTail, UUIDPk, Timestamps, Base):
     """收文: an incoming document from sign-in (签收) to 办结."""
 
     __tablename__ = "documents_incoming"
@@ -135,16 +150,6 @@ class Incoming(UUIDPk, Timestamps, Base):
     serial: Mapped[int | None] = mapped_column(Integer, default=None)
     proposal: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[str] = mapped_column(Text, default="")
-    unit_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("core_units.id", ondelete="SET NULL"), default=None
-    )
-    due_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    deadline_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    created_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
-    tsv: Mapped[Any] = mapped_column(TSVECTOR, nullable=True, default=None)
-    # 归档: set once by the archive job (mark_archived); an archived document no longer changes
-    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    archive_no: Mapped[str | None] = mapped_column(String(80), default=None)
 
 
 class Handler(Base):

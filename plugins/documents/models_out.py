@@ -19,14 +19,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.api import Base, Timestamps, UUIDPk
-from plugins.documents.models import TENANT_FK, tenant_col
+from plugins.documents.models import TENANT_FK, DocumentTail, tenant_col
 
 
-class Outgoing(UUIDPk, Timestamps, Base):
+class Outgoing(DocumentTail, UUIDPk, Timestamps, Base):
     """发文: a draft with the 18 format elements of GB/T 9704-2012 and its approval state."""
 
     __tablename__ = "documents_outgoing"
@@ -66,16 +65,6 @@ class Outgoing(UUIDPk, Timestamps, Base):
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
     print_copies: Mapped[int] = mapped_column(Integer, default=0)
-    unit_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("core_units.id", ondelete="SET NULL"), default=None
-    )
-    due_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    deadline_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    created_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
-    tsv: Mapped[Any] = mapped_column(TSVECTOR, nullable=True, default=None)
-    # 归档: set once by the archive job (mark_archived); an archived document no longer changes
-    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    archive_no: Mapped[str | None] = mapped_column(String(80), default=None)
 
 
 class Version(Base):
