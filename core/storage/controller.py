@@ -89,6 +89,26 @@ async def _own_file(
     return row
 
 
+async def _file_to_download(
+    session: AsyncSession, storage: StorageService, request: Request[Any, Any, Any], file_id: uuid.UUID
+) -> StoredFile:
+    """The caller's own file with its object present; the download is audited (涉密 reads are)."""
+    principal = principal_or_401(request)
+    row = await _own_file(session, storage, principal, file_id)
+    if row.missing_at is not None:
+        raise FILE_MISSING
+    await record_read(
+        session,
+        action="core.files.download",
+        object_type="core.file",
+        object_id=row.id,
+        classification=row.classification,
+        principal=principal,
+        summary=f"下载涉密文件「{row.original_name}」",
+    )
+    return row
+
+
 class FileController(Controller):
     path = "/files"
     guards = [require_staff]  # noqa: RUF012 - Litestar reads class attributes
@@ -179,20 +199,8 @@ class FileController(Controller):
         redirect: FromQuery[bool] = True,
         inline: FromQuery[bool] = False,
     ) -> Response[Any]:
-        principal = principal_or_401(request)
-        row = await _own_file(db_session, storage, principal, file_id)
-        if row.missing_at is not None:
-            raise FILE_MISSING
+        row = await _file_to_download(db_session, storage, request, file_id)
         url = storage.presigned_url(row, inline=inline)
-        await record_read(
-            db_session,
-            action="core.files.download",
-            object_type="core.file",
-            object_id=row.id,
-            classification=row.classification,
-            principal=principal,
-            summary=f"下载涉密文件「{row.original_name}」",
-        )
         if redirect:
             return Redirect(path=url, status_code=307, headers={"Cache-Control": "no-store"})
         out = DownloadUrlOut(url=url, expires_at=utcnow() + storage.url_expiry)
@@ -212,19 +220,7 @@ class FileController(Controller):
         file_id: FromPath[uuid.UUID],
         inline: FromQuery[bool] = False,
     ) -> Stream:
-        principal = principal_or_401(request)
-        row = await _own_file(db_session, storage, principal, file_id)
-        if row.missing_at is not None:
-            raise FILE_MISSING
-        await record_read(
-            db_session,
-            action="core.files.download",
-            object_type="core.file",
-            object_id=row.id,
-            classification=row.classification,
-            principal=principal,
-            summary=f"下载涉密文件「{row.original_name}」",
-        )
+        row = await _file_to_download(db_session, storage, request, file_id)
         body = await storage.open(row)
         disposition = content_disposition(row.original_name, inline=inline, mime=row.mime)
         headers = {
